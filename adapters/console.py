@@ -1,0 +1,90 @@
+"""The console: chat with the bot in a terminal or through a pipe.
+
+One message a line. `/addreview <title>` takes the lines after it as the review,
+up to a line holding a single `.`. Buttons are printed as numbered choices;
+typing the number presses it. Spoilers are masked, except in replies the user
+asked to reveal (/spoiler, "Show spoilers"), where they are bracketed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TextIO
+
+from bot.core import MovieBot
+from bot.replies import Button, Reply, Request
+from bot.richtext import Block, Document, Span, to_console
+
+BODY_COMMANDS = {"addreview"}
+CONSOLE_USER = "console"
+
+
+def _revealed(doc: Document) -> Document:
+    """Spoilers made visible between [spoiler] markers: the console has no spoiler tag."""
+    blocks = []
+    for b in doc.blocks:
+        spans: list[Span] = []
+        for s in b.spans:
+            if s.spoiler and not b.spoiler:
+                spans += [Span("[spoiler] "), replace(s, spoiler=False), Span(" [/spoiler]")]
+            else:
+                spans.append(replace(s, spoiler=False))
+        if b.spoiler:
+            spans = [Span("[spoiler] "), *spans, Span(" [/spoiler]")]
+        blocks.append(Block(tuple(spans), b.kind))
+    return Document(tuple(blocks))
+
+
+def render(reply: Reply) -> str:
+    text = to_console(_revealed(reply.body) if reply.reveal else reply.body)
+    if reply.buttons:
+        text += "\n" + "  ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, start=1))
+    return text
+
+
+def run_console(bot: MovieBot, stdin: TextIO, stdout: TextIO, *, admin: bool = True) -> int:
+    interactive = stdin.isatty()
+    if interactive:
+        stdout.write("moviebot console: type /help, or /quit to leave.\n> ")
+        stdout.flush()
+    buttons: list[Button] = []
+    lines = iter(stdin)
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        stripped = line.strip()
+        replies: list[Reply] | None = None
+        base = Request(platform="console", user_id=CONSOLE_USER, user_name="console", command="",
+                       chat_id="console", chat_title="console", is_admin=admin)
+        if not stripped:
+            pass
+        elif stripped in ("/quit", "/exit"):
+            break
+        elif stripped.isdigit() and buttons:
+            index = int(stripped) - 1
+            if 0 <= index < len(buttons):
+                replies = bot.press(replace(base, command="button"), buttons[index].action)
+        elif stripped.startswith("/"):
+            name, _, args = stripped[1:].partition(" ")
+            name = name.split("@", 1)[0]
+            body = None
+            if name.lower() in BODY_COMMANDS:
+                body_lines = []
+                for more in lines:
+                    more = more.rstrip("\r\n")
+                    if more.strip() == ".":
+                        break
+                    body_lines.append(more)
+                body = "\n".join(body_lines)
+            replies = bot.handle(replace(base, command=name, args=args, body=body))
+        else:
+            replies = [Reply(Document((Block((Span("Commands start with /. Try /help."),)),)))]
+        if replies is not None:
+            new_buttons: list[Button] = []
+            for r in replies:
+                stdout.write(render(r) + "\n\n")
+                new_buttons.extend(r.buttons)
+            buttons = new_buttons
+        if interactive:
+            stdout.write("> ")
+        stdout.flush()
+    return 0

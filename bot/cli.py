@@ -1,0 +1,120 @@
+"""The `moviebot` command line (CONTRACT.md): run, console, import, backup, feed.
+
+Exit status: 0 done, 1 failed, 2 bad usage or configuration. Every failure is
+one line on stderr that names what is wrong; no traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .catalog import load_starter_catalog
+from .config import Settings, load_settings
+from .core import MovieBot
+from .errors import ConfigError, StartupError, StoreError
+from .logs import setup_logging
+from .store import Store
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"moviebot: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="moviebot", description="Movie reviews and recommendations for Discord and Telegram.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("run", help="run every platform whose token is set, plus the channel poster")
+    c = sub.add_parser("console", help="chat with the bot in this terminal")
+    c.add_argument("--member", action="store_true", help="act as a member, not an admin")
+    i = sub.add_parser("import", help="import movies, reviews, a Letterboxd export or a blog post")
+    i.add_argument("paths", nargs="+", metavar="PATH")
+    i.add_argument("--format", default="auto", choices=["auto", "movies", "reviews", "letterboxd", "post"])
+    b = sub.add_parser("backup", help="a consistent copy of the live database")
+    b.add_argument("path", metavar="PATH")
+    sub.add_parser("feed", help="pending, delivered and paused deliveries per channel")
+    return p
+
+
+def open_bot(settings: Settings) -> MovieBot:
+    store = Store.open(settings.db_path)
+    load_starter_catalog(store)
+    return MovieBot(store, settings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"moviebot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    secrets = [s.value for s in (settings.discord_token, settings.telegram_token,
+                                 settings.telegram_webhook_secret) if s]
+    setup_logging(settings.log_level, secrets)
+
+    if args.command == "run" and not (settings.discord_token or settings.telegram_token):
+        if not sys.stdin.isatty():
+            print(
+                "moviebot: no platform token set: set DISCORD_TOKEN and/or TELEGRAM_TOKEN "
+                "(or use `moviebot console`)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        args.command, args.member = "console", False
+
+    if args.command == "backup":
+        target = Path(args.path)
+        if target.exists():
+            print(f"moviebot: {target} already exists; choose a new path", file=sys.stderr)
+            return EXIT_USAGE
+        if not target.parent.is_dir():
+            print(f"moviebot: folder {target.parent} does not exist", file=sys.stderr)
+            return EXIT_USAGE
+    for path in getattr(args, "paths", []):
+        if not Path(path).is_file():
+            print(f"moviebot: no such file: {path}", file=sys.stderr)
+            return EXIT_USAGE
+
+    try:
+        bot = open_bot(settings)
+    except StoreError as exc:
+        print(f"moviebot: MOVIEBOT_DB: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    try:
+        if args.command == "console":
+            from adapters.console import run_console
+
+            return run_console(bot, sys.stdin, sys.stdout, admin=not args.member)
+        if args.command == "import":
+            from .importers.files import import_paths
+
+            return import_paths(bot, [Path(p) for p in args.paths], args.format)
+        if args.command == "backup":
+            bot.store.backup(args.path)
+            print(f"backed up {settings.db_path} to {args.path}")
+            return EXIT_OK
+        if args.command == "feed":
+            from .feed import feed_report
+
+            print(feed_report(bot.store))
+            return EXIT_OK
+        if args.command == "run":
+            from adapters.runner import run
+
+            return run(bot, settings)
+    except StartupError as exc:
+        print(f"moviebot: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_OK
+    finally:
+        bot.store.close()
+    return EXIT_USAGE

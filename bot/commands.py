@@ -1,0 +1,322 @@
+"""The chat commands of CONTRACT.md, as platform-neutral handlers.
+
+A handler takes the bot and a `Request` and returns `Reply`s; it raises a
+`UserError` for anything the user should fix. The `COMMANDS` table is the single
+list adapters read to register slash commands and Telegram's command menu, so
+a command cannot exist on one platform and be missing on the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from .core import MovieBot, clean_line
+from .countries import country_name
+from .errors import BadInput, NotFound
+from .replies import Button, Reply, Request, text_reply
+from .richtext import (
+    Block,
+    Document,
+    Span,
+    apply_spoiler_mode,
+    bold,
+    concat,
+    italic,
+    para,
+    parse,
+    spoiler_free,
+)
+from .store import Film, Review
+
+REVIEWS_PER_PAGE = 3
+MAX_REVIEW_CHARS = 50_000
+MAX_FILE_BYTES = 256 * 1024
+SPOILER_MODES = ("auto", "none", "all")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str  # one line, ≤ 100 characters (Discord's limit)
+    usage: str
+    run: Callable[[MovieBot, Request], list[Reply]]
+    admin: bool = False
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _film_header(bot: MovieBot, film: Film) -> Block:
+    avg, n = bot.store.rating_summary(film.id)
+    reviews = bot.store.review_count(film.id)
+    bits = [", ".join(country_name(c) for c in film.countries)] if film.countries else []
+    if avg is not None:
+        bits.append(f"{avg:.1f}/10 from {n} rating{'s' if n != 1 else ''}")
+    bits.append(f"{reviews} review{'s' if reviews != 1 else ''}")
+    return para(bold(film.label), " · " + " · ".join(bits))
+
+
+def _review_heading(r: Review) -> Block:
+    rating = f" · {r.rating:g}/10" if r.rating is not None else ""
+    return para(bold(f"#{r.id} · {r.author}{rating}"), italic(f" · {r.created_at[:10]}"))
+
+
+def _others_note(others: list[str]) -> list[Block]:
+    if not others:
+        return []
+    return [para(italic(f"Also titled like this: {'; '.join(others)}. Add the year to pick one."))]
+
+
+def _review_page(bot: MovieBot, film: Film, offset: int, *, full: bool) -> list[Reply]:
+    reviews = bot.store.reviews_for(film.id, limit=REVIEWS_PER_PAGE + 1, offset=offset)
+    total = bot.store.review_count(film.id)
+    if not reviews:
+        if offset:
+            raise NotFound(f"No more reviews of {film.label}.")
+        return [text_reply(f"No reviews of {film.label} yet. Admins can add one with /addreview {film.title}")]
+    more = len(reviews) > REVIEWS_PER_PAGE
+    reviews = reviews[:REVIEWS_PER_PAGE]
+    blocks: list[Block] = [_film_header(bot, film)]
+    hidden = 0
+    for r in reviews:
+        blocks.append(_review_heading(r))
+        if full:
+            blocks.extend(r.body.blocks)
+        else:
+            hidden += r.body.spoiler_sections
+            blocks.extend(spoiler_free(r.body, film.title).blocks)
+    buttons = []
+    if hidden and not full:
+        buttons.append(Button("Show spoilers", f"spoil:{film.id}:{offset}"))
+    if more:
+        kind = "spoil" if full else "rev"
+        buttons.append(Button(f"More reviews ({total - offset - len(reviews)} left)",
+                              f"{kind}:{film.id}:{offset + REVIEWS_PER_PAGE}"))
+    return [Reply(Document(tuple(blocks)), buttons=tuple(buttons), reveal=full)]
+
+
+def _rating(text: str) -> int:
+    t = text.strip()
+    if "/" in t:
+        t = t.split("/", 1)[0].strip()
+    if not t.isdigit() or not 1 <= int(t) <= 10:
+        raise BadInput(f"A rating is a whole number from 1 to 10, not “{clean_line(text)[:20]}”.")
+    return int(t)
+
+
+def review_text(req: Request) -> str:
+    """The review body from the request: text, or an attached .txt/.md file."""
+    if req.attachments:
+        att = req.attachments[0]
+        ext = PurePath(att.filename).suffix.lower()
+        if ext not in (".txt", ".md", ".markdown"):
+            raise BadInput(f"Attach the review as a .txt or .md file, not “{clean_line(att.filename)[:40]}”.")
+        if len(att.data) > MAX_FILE_BYTES:
+            raise BadInput(f"That file is {len(att.data) // 1024} KB; the limit is {MAX_FILE_BYTES // 1024} KB.")
+        try:
+            text = att.data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise BadInput(f"That file is not UTF-8 text (bad byte at position {exc.start}); save it as UTF-8.") \
+                from None
+        if "\x00" in text:
+            raise BadInput("That file is not text.")
+    else:
+        text = req.body or ""
+    if not text.strip():
+        raise BadInput("The review is empty: put the text after the first line, or attach a .txt/.md file.")
+    if len(text) > MAX_REVIEW_CHARS:
+        raise BadInput(f"That review has {len(text):,} characters; the limit is {MAX_REVIEW_CHARS:,}.")
+    return text
+
+
+# -- commands ------------------------------------------------------------------
+
+
+def cmd_help(bot: MovieBot, req: Request) -> list[Reply]:
+    admin = bot.is_admin(req)
+    blocks = [para(bold("moviebot"), " — reviews and recommendations from this community.")]
+    for c in COMMANDS.values():
+        if c.admin and not admin:
+            continue
+        blocks.append(para(bold(c.usage), f" — {c.description}"))
+    blocks.append(para(italic("Titles are matched forgivingly: case, accents, a missing year, small typos.")))
+    return [Reply(Document(tuple(blocks)))]
+
+
+def cmd_movie(bot: MovieBot, req: Request) -> list[Reply]:
+    film, others = bot.resolve(req.args)
+    blocks = [_film_header(bot, film)]
+    facts = []
+    if film.original_title and film.original_title != film.title:
+        facts.append(("Original title", film.original_title))
+    if film.genres:
+        facts.append(("Genres", ", ".join(film.genres)))
+    if film.directors:
+        facts.append(("Directed by", ", ".join(film.directors)))
+    if film.cast:
+        facts.append(("Starring", ", ".join(film.cast)))
+    if film.runtime:
+        facts.append(("Runtime", f"{film.runtime} min"))
+    if film.languages:
+        facts.append(("Languages", ", ".join(film.languages)))
+    for label, value in facts:
+        blocks.append(para(bold(label + ": "), value))
+    if film.overview:
+        blocks.append(para(film.overview))
+    blocks.extend(_others_note(others))
+    buttons = []
+    if bot.store.review_count(film.id):
+        buttons.append(Button("Reviews", f"rev:{film.id}:0"))
+    return [Reply(Document(tuple(blocks)), buttons=tuple(buttons))]
+
+
+def cmd_review(bot: MovieBot, req: Request) -> list[Reply]:
+    film, others = bot.resolve(req.args)
+    replies = _review_page(bot, film, 0, full=False)
+    if others:
+        first = replies[0]
+        replies[0] = Reply(concat(first.body, Document(tuple(_others_note(others)))), first.buttons)
+    return replies
+
+
+def cmd_spoiler(bot: MovieBot, req: Request) -> list[Reply]:
+    if not req.args.strip() and req.body:
+        # A reply to a message: the adapter passes the message text as body.
+        author = req.options.get("original_author", "someone")
+        hidden = Document((Block((Span(f"{author} wrote (spoilers hidden):", frozenset({"italic"})),)),))
+        body = apply_spoiler_mode(parse(req.body), "all")
+        return [Reply(concat(hidden, body), reveal=True)]
+    if not req.args.strip():
+        raise BadInput("Which film? e.g. /spoiler Parasite — or send /spoiler as a reply to a message.")
+    film, _ = bot.resolve(req.args)
+    return _review_page(bot, film, 0, full=True)
+
+
+def cmd_rate(bot: MovieBot, req: Request) -> list[Reply]:
+    args = clean_line(req.args)
+    value = req.options.get("rating")
+    title = args
+    if value is None:
+        head, _, last = args.rpartition(" ")
+        if not head:
+            raise BadInput("Usage: /rate <title> <1-10>, e.g. /rate Parasite 9")
+        title, value = head, last
+    rating = _rating(value)
+    film, _ = bot.resolve(title)
+    bot.store.set_rating(req.platform, req.user_id, film.id, rating)
+    avg, n = bot.store.rating_summary(film.id)
+    return [text_reply(f"Rated {film.label} {rating}/10. Average now {avg:.1f}/10 from {n} rating(s).")]
+
+
+def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
+    mode = req.options.get("spoilers", "auto").lower()
+    if mode not in SPOILER_MODES:
+        raise BadInput("spoilers must be auto, none or all.")
+    if not clean_line(req.args):
+        raise BadInput("Usage: /addreview <title>, then the review on the next lines (or attach a .txt/.md file).")
+    film, others = bot.resolve(req.args)
+    text = review_text(req)
+    rating = None
+    if "rating" in req.options:
+        rating = float(_rating(req.options["rating"]))
+    body = apply_spoiler_mode(parse(text), mode)
+    if not body.blocks:
+        raise BadInput("The review has no readable text.")
+    review_id = bot.add_review(
+        film.id,
+        body,
+        author=clean_line(req.user_name)[:100] or f"{req.platform} user {req.user_id}",
+        author_id=req.user_id,
+        platform=req.platform,
+        rating=rating,
+        spoiler_mode=mode,
+    )
+    n = body.spoiler_sections
+    note = f" {n} spoiler section(s) hidden from /review." if n else ""
+    msg = f"Added review #{review_id} of {film.label}.{note}"
+    if others:
+        msg += f" (Other films with this title: {'; '.join(others)}.)"
+    return [text_reply(msg)]
+
+
+def cmd_delreview(bot: MovieBot, req: Request) -> list[Reply]:
+    raw = clean_line(req.args).lstrip("#")
+    if not raw.isdigit():
+        raise BadInput("Usage: /delreview <id>, the number shown as #id above each review.")
+    if not bot.store.delete_review(int(raw)):
+        raise NotFound(f"There is no review #{raw}.")
+    return [text_reply(f"Removed review #{raw}.")]
+
+
+def cmd_recommend(bot: MovieBot, req: Request) -> list[Reply]:
+    return bot.recommender.recommend(req.args, req)
+
+
+def cmd_subscribe(bot: MovieBot, req: Request) -> list[Reply]:
+    new = bot.store.subscribe(req.platform, req.chat_id, req.thread_id, req.chat_title, req.user_id)
+    where = "This topic" if req.thread_id else "This chat"
+    if new:
+        return [text_reply(f"{where} will get every new review. /unsubscribe stops it.")]
+    return [text_reply(f"{where} is already subscribed.")]
+
+
+def cmd_unsubscribe(bot: MovieBot, req: Request) -> list[Reply]:
+    if bot.store.unsubscribe(req.platform, req.chat_id, req.thread_id):
+        return [text_reply("Unsubscribed: no more new reviews here.")]
+    return [text_reply("This chat was not subscribed.")]
+
+
+COMMANDS: dict[str, Command] = {
+    c.name: c
+    for c in (
+        Command("help", "The commands, briefly", "/help", cmd_help),
+        Command("recommend", "Picks for what you describe, e.g. sad korean drama", "/recommend [what]",
+                cmd_recommend),
+        Command("review", "The community's reviews of a film, without spoilers", "/review <title>", cmd_review),
+        Command("spoiler", "Full reviews, spoilers behind spoiler tags", "/spoiler <title>", cmd_spoiler),
+        Command("movie", "Facts about a film, its rating and review count", "/movie <title>", cmd_movie),
+        Command("rate", "Rate a film from 1 to 10", "/rate <title> <1-10>", cmd_rate),
+        Command("addreview", "Add a review (text after the first line, or a .txt/.md file)",
+                "/addreview <title>", cmd_addreview, admin=True),
+        Command("delreview", "Remove a review by its number", "/delreview <id>", cmd_delreview, admin=True),
+        Command("subscribe", "Post every new review in this channel or chat", "/subscribe", cmd_subscribe,
+                admin=True),
+        Command("unsubscribe", "Stop posting new reviews here", "/unsubscribe", cmd_unsubscribe, admin=True),
+    )
+}
+
+
+# -- buttons ---------------------------------------------------------------------
+
+
+def _page_action(bot: MovieBot, action: str) -> tuple[Film, int]:
+    parts = action.split(":")
+    try:
+        film = bot.store.get_film(int(parts[1]))
+        offset = int(parts[2]) if len(parts) > 2 else 0
+    except (IndexError, ValueError, KeyError):
+        raise BadInput("That button no longer works; run the command again.") from None
+    return film, max(offset, 0)
+
+
+def press_reviews(bot: MovieBot, req: Request, action: str) -> list[Reply]:
+    film, offset = _page_action(bot, action)
+    return _review_page(bot, film, offset, full=False)
+
+
+def press_spoilers(bot: MovieBot, req: Request, action: str) -> list[Reply]:
+    film, offset = _page_action(bot, action)
+    return [Reply(r.body, r.buttons, private=True, reveal=True) for r in _review_page(bot, film, offset, full=True)]
+
+
+def press_recommend(bot: MovieBot, req: Request, action: str) -> list[Reply]:
+    return bot.recommender.press(action, req)
+
+
+BUTTONS: dict[str, Callable[[MovieBot, Request, str], list[Reply]]] = {
+    "rev": press_reviews,
+    "spoil": press_spoilers,
+    "rec": press_recommend,
+}

@@ -1,0 +1,79 @@
+"""`moviebot import PATH...`: pick the format, read the file safely, print the report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..core import MovieBot
+from .jsonl import import_movies, import_reviews
+from .report import ImportReport
+
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+
+
+def detect_format(path: Path, text: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return "letterboxd"
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        for line in text.splitlines():
+            if line.strip():
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError:
+                    break
+                if isinstance(obj, dict) and "movie" in obj:
+                    return "reviews"
+                return "movies"
+        return "movies"
+    return "post"
+
+
+def read_text(path: Path) -> str:
+    data = path.read_bytes()
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ValueError(f"{path} is over {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
+    if b"\x00" in data[:8192]:
+        raise ValueError(f"{path} is not a text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValueError(f"{path} is not UTF-8 (bad byte on line {line}); save it as UTF-8") from None
+
+
+def import_file(bot: MovieBot, path: Path, fmt: str) -> ImportReport:
+    text = read_text(path)
+    if fmt == "auto":
+        fmt = detect_format(path, text)
+    if fmt == "movies":
+        return import_movies(bot, text.splitlines(), str(path))
+    if fmt == "reviews":
+        return import_reviews(bot, text.splitlines(), str(path))
+    if fmt == "letterboxd":
+        from .letterboxd import import_letterboxd
+
+        return import_letterboxd(bot, path, text)
+    if fmt == "post":
+        from .post import import_post_file
+
+        return import_post_file(bot, path, text)
+    raise ValueError(f"unknown format {fmt}")
+
+
+def import_paths(bot: MovieBot, paths: list[Path], fmt: str) -> int:
+    status = 0
+    for path in paths:
+        try:
+            report = import_file(bot, path, fmt)
+        except (ValueError, OSError) as exc:
+            print(f"moviebot: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        for line in report.lines():
+            print(line)
+        if report.failed:
+            status = 1
+    return status

@@ -1,0 +1,132 @@
+"""Schema migrations, applied in order on every start, tracked in PRAGMA user_version.
+
+Each migration is a function that takes the open database and changes the
+schema one step; it runs inside one transaction with the version bump, so a
+migration that fails leaves the file as it was. Append new steps; never edit a
+released one: a user's database may already be past it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_initial(db: sqlite_utils.Database) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE films (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            original_title TEXT,
+            year INTEGER,
+            countries TEXT NOT NULL DEFAULT '[]',
+            languages TEXT NOT NULL DEFAULT '[]',
+            genres TEXT NOT NULL DEFAULT '[]',
+            directors TEXT NOT NULL DEFAULT '[]',
+            "cast" TEXT NOT NULL DEFAULT '[]',
+            runtime INTEGER,
+            keywords TEXT NOT NULL DEFAULT '[]',
+            overview TEXT NOT NULL DEFAULT '',
+            external_ids TEXT NOT NULL DEFAULT '{}',
+            source TEXT NOT NULL DEFAULT 'catalog',
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        );
+        CREATE UNIQUE INDEX films_title_year ON films (lower(title), coalesce(year, 0));
+        CREATE TABLE film_titles (
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,          -- title | original | alias
+            title TEXT NOT NULL,
+            norm TEXT NOT NULL,
+            PRIMARY KEY (film_id, norm)
+        );
+        CREATE INDEX film_titles_norm ON film_titles (norm);
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            author TEXT NOT NULL,
+            author_id TEXT,
+            platform TEXT NOT NULL,
+            rating REAL CHECK (rating IS NULL OR (rating >= 0 AND rating <= 10)),
+            body TEXT NOT NULL,          -- rich text Document as JSON
+            plain TEXT NOT NULL,         -- all text, for full-text search
+            spoiler_mode TEXT NOT NULL DEFAULT 'auto',
+            source_key TEXT UNIQUE,      -- set by importers so a re-import adds nothing twice
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            edited_at TEXT
+        );
+        CREATE INDEX reviews_film ON reviews (film_id, created_at);
+        CREATE TABLE ratings (
+            platform TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 10),
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            PRIMARY KEY (platform, user_id, film_id)
+        );
+        CREATE INDEX ratings_film ON ratings (film_id);
+        CREATE TABLE subscriptions (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            chat_id TEXT NOT NULL,
+            thread_id TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            created_by TEXT,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            paused_at TEXT,
+            pause_reason TEXT,
+            UNIQUE (platform, chat_id, thread_id)
+        );
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+            subscription_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+            status TEXT NOT NULL DEFAULT 'pending',   -- pending | sending | delivered | failed
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            last_error TEXT,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            delivered_at TEXT,
+            UNIQUE (review_id, subscription_id)
+        );
+        CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+        """
+    )
+    db.table("films").enable_fts(
+        ["title", "original_title", "keywords", "overview"], create_triggers=True, tokenize="porter"
+    )
+    db.table("reviews").enable_fts(["plain"], create_triggers=True, tokenize="porter")
+
+
+def _script(db: sqlite_utils.Database, sql: str) -> None:
+    """Run statements one by one: `executescript` would commit the open transaction."""
+    for statement in sql.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def apply(db: sqlite_utils.Database) -> int:
+    """Bring the schema up to date; returns the number of migrations applied."""
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    if current > len(MIGRATIONS):
+        raise RuntimeError(
+            f"schema version {current} is newer than this moviebot knows ({len(MIGRATIONS)}); upgrade moviebot"
+        )
+    applied = 0
+    for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
+        with db.atomic():
+            step(db)
+            db.execute(f"PRAGMA user_version = {version}")
+        applied += 1
+    return applied

@@ -1,0 +1,349 @@
+"""The SQLite store: one file, WAL, foreign keys, migrations on open.
+
+Everything that touches the database goes through `Store`, so the rules live
+in one place: every multi-row write is one transaction (`db.atomic()`), a
+review and its feed outbox entries are written together, and FTS indexes are
+kept in step by triggers. The store is synchronous; async adapters call the
+core through `bot.service.AsyncCore`, which runs it on one worker thread so the
+event loop never blocks on SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from . import migrations
+from .errors import StoreError
+from .richtext import Document
+from .titles import normalize_title
+
+BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class Film:
+    id: int
+    title: str
+    year: int | None = None
+    original_title: str | None = None
+    countries: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    genres: tuple[str, ...] = ()
+    directors: tuple[str, ...] = ()
+    cast: tuple[str, ...] = ()
+    runtime: int | None = None
+    keywords: tuple[str, ...] = ()
+    overview: str = ""
+    aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    film_id: int
+    author: str
+    platform: str
+    rating: float | None
+    body: Document
+    spoiler_mode: str
+    created_at: str
+    author_id: str | None = None
+
+
+FILM_LIST_FIELDS = ("countries", "languages", "genres", "directors", "cast", "keywords")
+
+
+def _film_from_row(row: dict[str, Any], aliases: Iterable[str] = ()) -> Film:
+    return Film(
+        id=row["id"],
+        title=row["title"],
+        year=row["year"],
+        original_title=row["original_title"],
+        countries=tuple(json.loads(row["countries"])),
+        languages=tuple(json.loads(row["languages"])),
+        genres=tuple(json.loads(row["genres"])),
+        directors=tuple(json.loads(row["directors"])),
+        cast=tuple(json.loads(row["cast"])),
+        runtime=row["runtime"],
+        keywords=tuple(json.loads(row["keywords"])),
+        overview=row["overview"] or "",
+        aliases=tuple(aliases),
+    )
+
+
+class Store:
+    """The bot's database. Open with `Store.open(path)`; close with `close()`."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path | None = None) -> None:
+        self.db = db
+        self.path = path
+        # Called inside every review write transaction with the film id, so derived
+        # per-film data (recommendation features) can never drift from the reviews.
+        self.review_hooks: list[Callable[[Store, int], None]] = []
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating and migrating) the database, or raise StoreError naming path and reason."""
+        p = Path(path)
+        try:
+            if str(p) != ":memory:":
+                p.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(p), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+            db = sqlite_utils.Database(conn)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA foreign_keys = ON")
+            if str(p) != ":memory:":
+                db.enable_wal()
+            db.execute("PRAGMA synchronous = NORMAL")
+            migrations.apply(db)
+        except (sqlite3.Error, OSError, RuntimeError) as exc:
+            raise StoreError(f"cannot open database {p}: {exc}") from exc
+        return cls(db, p)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite_utils.Database]:
+        with self.db.atomic() as db:
+            yield db
+
+    def backup(self, target: str | Path) -> None:
+        """A consistent copy of the live database through SQLite's backup API."""
+        dest = sqlite3.connect(str(target))
+        try:
+            self.db.conn.backup(dest)
+        finally:
+            dest.close()
+
+    # -- films -------------------------------------------------------------
+
+    def film_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM films").fetchone()[0])
+
+    def add_film(self, data: dict[str, Any], *, source: str = "catalog") -> int:
+        """Insert one film with its titles; call inside `atomic()` when adding many."""
+        with self.db.atomic():
+            cur = self.db.execute(
+                """INSERT INTO films (title, original_title, year, countries, languages, genres,
+                       directors, "cast", runtime, keywords, overview, external_ids, source)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                [
+                    data["title"],
+                    data.get("original_title"),
+                    data.get("year"),
+                    *(json.dumps(list(data.get(k) or []), ensure_ascii=False) for k in FILM_LIST_FIELDS[:5]),
+                    data.get("runtime"),
+                    json.dumps(list(data.get("keywords") or []), ensure_ascii=False),
+                    data.get("overview") or "",
+                    json.dumps(data.get("external_ids") or {}, ensure_ascii=False),
+                    source,
+                ],
+            )
+            film_id = int(cur.lastrowid or 0)
+            titles = [("title", data["title"])]
+            if data.get("original_title"):
+                titles.append(("original", data["original_title"]))
+            titles += [("alias", a) for a in data.get("aliases") or []]
+            for kind, title in titles:
+                norm = normalize_title(title)
+                if norm:
+                    self.db.execute(
+                        "INSERT OR IGNORE INTO film_titles (film_id, kind, title, norm) VALUES (?,?,?,?)",
+                        [film_id, kind, title, norm],
+                    )
+        return film_id
+
+    def find_film_id(self, title: str, year: int | None) -> int | None:
+        row = self.db.execute(
+            "SELECT id FROM films WHERE lower(title) = lower(?) AND coalesce(year, 0) = coalesce(?, 0)",
+            [title, year],
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def get_film(self, film_id: int) -> Film:
+        rows = list(self.db.query("SELECT * FROM films WHERE id = ?", [film_id]))
+        if not rows:
+            raise KeyError(film_id)
+        aliases = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT title FROM film_titles WHERE film_id = ? AND kind = 'alias'", [film_id]
+            )
+        ]
+        return _film_from_row(rows[0], aliases)
+
+    def films(self, ids: Iterable[int]) -> list[Film]:
+        ids = list(ids)
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        by_id = {r["id"]: _film_from_row(r) for r in self.db.query(f"SELECT * FROM films WHERE id IN ({marks})", ids)}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def title_index(self) -> list[tuple[int, str, int | None, str]]:
+        """(film_id, normalized title, year, display title) for every known title of every film."""
+        return [
+            (r[0], r[1], r[2], r[3])
+            for r in self.db.execute(
+                "SELECT t.film_id, t.norm, f.year, f.title FROM film_titles t JOIN films f ON f.id = t.film_id"
+            )
+        ]
+
+    # -- reviews -----------------------------------------------------------
+
+    def add_review(
+        self,
+        film_id: int,
+        *,
+        author: str,
+        platform: str,
+        body: Document,
+        rating: float | None = None,
+        author_id: str | None = None,
+        spoiler_mode: str = "auto",
+        source_key: str | None = None,
+        created_at: str | None = None,
+    ) -> int:
+        """Store a review and, in the same transaction, one outbox entry per active subscription."""
+        with self.db.atomic():
+            cur = self.db.execute(
+                """INSERT INTO reviews (film_id, author, author_id, platform, rating, body, plain,
+                       spoiler_mode, source_key, created_at)
+                   VALUES (?,?,?,?,?,?,?,?,?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))""",
+                [
+                    film_id,
+                    author,
+                    author_id,
+                    platform,
+                    rating,
+                    body.to_json(),
+                    body.plain,
+                    spoiler_mode,
+                    source_key,
+                    created_at,
+                ],
+            )
+            review_id = int(cur.lastrowid or 0)
+            self.db.execute(
+                """INSERT INTO outbox (review_id, subscription_id)
+                   SELECT ?, id FROM subscriptions WHERE paused_at IS NULL""",
+                [review_id],
+            )
+            for hook in self.review_hooks:
+                hook(self, film_id)
+        return review_id
+
+    def review_exists(self, source_key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM reviews WHERE source_key = ?", [source_key]).fetchone() is not None
+
+    def reviews_for(self, film_id: int, *, limit: int = 50, offset: int = 0) -> list[Review]:
+        return [
+            self._review(r)
+            for r in self.db.query(
+                "SELECT * FROM reviews WHERE film_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+                [film_id, limit, offset],
+            )
+        ]
+
+    def review_count(self, film_id: int) -> int:
+        return int(self.db.execute("SELECT count(*) FROM reviews WHERE film_id = ?", [film_id]).fetchone()[0])
+
+    def get_review(self, review_id: int) -> Review | None:
+        rows = list(self.db.query("SELECT * FROM reviews WHERE id = ?", [review_id]))
+        return self._review(rows[0]) if rows else None
+
+    def delete_review(self, review_id: int) -> bool:
+        with self.db.atomic():
+            row = self.db.execute("SELECT film_id FROM reviews WHERE id = ?", [review_id]).fetchone()
+            if row is None:
+                return False
+            self.db.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+            for hook in self.review_hooks:
+                hook(self, int(row[0]))
+        return True
+
+    @staticmethod
+    def _review(r: dict[str, Any]) -> Review:
+        return Review(
+            id=r["id"],
+            film_id=r["film_id"],
+            author=r["author"],
+            platform=r["platform"],
+            rating=r["rating"],
+            body=Document.from_json(r["body"]),
+            spoiler_mode=r["spoiler_mode"],
+            created_at=r["created_at"],
+            author_id=r["author_id"],
+        )
+
+    # -- ratings -----------------------------------------------------------
+
+    def set_rating(self, platform: str, user_id: str, film_id: int, rating: int) -> None:
+        self.db.execute(
+            """INSERT INTO ratings (platform, user_id, film_id, rating) VALUES (?,?,?,?)
+               ON CONFLICT (platform, user_id, film_id)
+               DO UPDATE SET rating = excluded.rating, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
+            [platform, user_id, film_id, rating],
+        )
+
+    def rating_summary(self, film_id: int) -> tuple[float | None, int]:
+        """Average over member ratings and rated reviews, and how many there are."""
+        row = self.db.execute(
+            """SELECT avg(r), count(r) FROM (
+                   SELECT rating AS r FROM ratings WHERE film_id = ?
+                   UNION ALL SELECT rating FROM reviews WHERE film_id = ? AND rating IS NOT NULL)""",
+            [film_id, film_id],
+        ).fetchone()
+        return (float(row[0]) if row[0] is not None else None, int(row[1]))
+
+    def user_ratings(self, platform: str, user_id: str) -> list[tuple[int, int]]:
+        return [
+            (int(r[0]), int(r[1]))
+            for r in self.db.execute(
+                "SELECT film_id, rating FROM ratings WHERE platform = ? AND user_id = ? ORDER BY rating DESC",
+                [platform, user_id],
+            )
+        ]
+
+    # -- subscriptions -----------------------------------------------------
+
+    def subscribe(self, platform: str, chat_id: str, thread_id: str | None, title: str, by: str) -> bool:
+        """True when newly subscribed (or resumed from a pause), False when it already was."""
+        with self.db.atomic():
+            row = self.db.execute(
+                "SELECT id, paused_at FROM subscriptions WHERE platform = ? AND chat_id = ? AND thread_id = ?",
+                [platform, chat_id, thread_id or ""],
+            ).fetchone()
+            if row is None:
+                self.db.execute(
+                    """INSERT INTO subscriptions (platform, chat_id, thread_id, title, created_by)
+                       VALUES (?,?,?,?,?)""",
+                    [platform, chat_id, thread_id or "", title, by],
+                )
+                return True
+            if row[1] is not None:
+                self.db.execute(
+                    "UPDATE subscriptions SET paused_at = NULL, pause_reason = NULL WHERE id = ?", [row[0]]
+                )
+                return True
+            return False
+
+    def unsubscribe(self, platform: str, chat_id: str, thread_id: str | None) -> bool:
+        cur = self.db.execute(
+            "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ? AND thread_id = ?",
+            [platform, chat_id, thread_id or ""],
+        )
+        return cur.rowcount > 0
