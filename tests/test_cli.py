@@ -1,0 +1,147 @@
+"""The command line of CONTRACT.md: exit 0 done, 1 failed, 2 bad usage or configuration."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.errors import ConfigError
+
+
+def run(tmp_path: Path, *args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "TELEGRAM_", "MOVIEBOT_"))}
+    base["MOVIEBOT_DB"] = str(tmp_path / "m.db")
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, env=base, cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def test_run_without_token_and_terminal_names_the_variables(tmp_path: Path) -> None:
+    out = run(tmp_path, "run")
+    assert out.returncode == 2
+    assert "DISCORD_TOKEN" in out.stderr and "TELEGRAM_TOKEN" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("var", "value"),
+    [
+        ("MOVIEBOT_LOG_LEVEL", "LOUD"),
+        ("MOVIEBOT_ADMINS", "telegram"),
+        ("MOVIEBOT_ADMINS", "myspace:1"),
+        ("DISCORD_API_BASE_URL", "ftp://x"),
+        ("TELEGRAM_API_BASE_URL", "not a url"),
+        ("DISCORD_GUILD_ID", "abc"),
+        ("TELEGRAM_TOKEN", "has space in it"),
+    ],
+)
+def test_bad_configuration_exits_2_naming_the_variable(tmp_path: Path, var: str, value: str) -> None:
+    out = run(tmp_path, "console", env={var: value})
+    assert out.returncode == 2
+    assert var in out.stderr
+    assert out.stderr.count("\n") == 1
+    assert "Traceback" not in out.stderr
+
+
+def test_token_is_never_echoed_in_errors(tmp_path: Path) -> None:
+    secret = "123456:SECRET TOKEN VALUE"
+    out = run(tmp_path, "console", env={"TELEGRAM_TOKEN": secret})
+    assert out.returncode == 2
+    assert "SECRET" not in out.stderr + out.stdout
+
+
+def test_unopenable_database_stops_with_path_and_reason(tmp_path: Path) -> None:
+    bad = tmp_path / "notadb.db"
+    bad.write_bytes(b"garbage" * 1000)
+    out = run(tmp_path, "console", env={"MOVIEBOT_DB": str(bad)})
+    assert out.returncode == 2
+    assert "notadb.db" in out.stderr and "MOVIEBOT_DB" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_bad_usage_exits_2(tmp_path: Path) -> None:
+    assert run(tmp_path, "frobnicate").returncode == 2
+    assert run(tmp_path, "import").returncode == 2
+    assert run(tmp_path, "import", "missing.jsonl").returncode == 2
+    assert run(tmp_path, "import", "x", "--format", "yaml").returncode == 2
+
+
+def test_import_movies_and_reviews_then_chat(tmp_path: Path) -> None:
+    movies = tmp_path / "movies.jsonl"
+    movies.write_text(
+        json.dumps({"title": "Quiet Harbour", "year": 2021, "countries": ["Norway"], "genres": ["drama"]}) + "\n"
+        + "{not json\n"
+        + json.dumps({"year": 2000}) + "\n"
+        + json.dumps({"title": "Parasite", "year": 2019}) + "\n",
+        encoding="utf-8",
+    )
+    out = run(tmp_path, "import", str(movies))
+    assert out.returncode == 1  # two rows failed
+    assert "1 added" in out.stdout and "1 skipped" in out.stdout and "2 failed" in out.stdout
+    assert "line 2: failed: not valid JSON" in out.stdout
+    assert "line 3: failed: title is required" in out.stdout
+
+    reviews = tmp_path / "reviews.jsonl"
+    reviews.write_text(
+        json.dumps({"movie": "quiet harbour", "author": "ann", "rating": 8, "text": "Calm. >!The boat sinks.!<"})
+        + "\n"
+        + json.dumps({"movie": "No Such Film At All", "author": "bo", "text": "?"})
+        + "\n",
+        encoding="utf-8",
+    )
+    out = run(tmp_path, "import", str(reviews), "--format", "reviews")
+    assert "1 added" in out.stdout and "1 failed" in out.stdout
+    again = run(tmp_path, "import", str(reviews), "--format", "reviews")
+    assert "0 added" in again.stdout and "1 skipped" in again.stdout
+
+    chat = run(tmp_path, "console", stdin="/review quiet harbour\n/movie quiet harbour\n")
+    assert "Calm." in chat.stdout and "boat sinks" not in chat.stdout
+    assert "Norway" in chat.stdout
+
+
+def test_import_refuses_non_utf8_and_binary(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes('{"title": "Amélie"}\n'.encode("latin-1"))
+    out = run(tmp_path, "import", str(latin))
+    assert out.returncode == 1 and "not UTF-8" in out.stderr
+    binary = tmp_path / "bin.jsonl"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    out = run(tmp_path, "import", str(binary))
+    assert out.returncode == 1 and "not a text file" in out.stderr
+
+
+def test_backup_copies_the_live_database(tmp_path: Path) -> None:
+    run(tmp_path, "console", stdin="/rate parasite 9\n")
+    out = run(tmp_path, "backup", str(tmp_path / "copy.db"))
+    assert out.returncode == 0, out.stderr
+    check = run(tmp_path, "console", env={"MOVIEBOT_DB": str(tmp_path / "copy.db")}, stdin="/movie parasite\n")
+    assert "9.0/10 from 1 rating" in check.stdout
+    assert run(tmp_path, "backup", str(tmp_path / "copy.db")).returncode == 2  # never overwrites
+
+
+def test_feed_command_reports_subscriptions(tmp_path: Path) -> None:
+    assert "No channel is subscribed" in run(tmp_path, "feed").stdout
+    run(tmp_path, "console", stdin="/subscribe\n/addreview parasite\nGood.\n.\n")
+    out = run(tmp_path, "feed")
+    assert out.returncode == 0
+    assert "console" in out.stdout and "active" in out.stdout
+
+
+def test_dotenv_is_read_but_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("MOVIEBOT_LOG_LEVEL=WARNING\nMOVIEBOT_ADMINS=telegram:42\n")
+    monkeypatch.delenv("MOVIEBOT_ADMINS", raising=False)
+    monkeypatch.setenv("MOVIEBOT_LOG_LEVEL", "DEBUG")
+    s = load_settings()
+    assert s.log_level == "DEBUG"
+    assert s.is_bot_admin("telegram", "42")
+    with pytest.raises(ConfigError):
+        load_settings({"MOVIEBOT_ADMINS": "discord:"})

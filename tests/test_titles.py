@@ -1,0 +1,79 @@
+"""What people type, and the film they meant."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.store import Store
+from bot.titles import TitleIndex, normalize_title, split_year
+
+
+@pytest.fixture
+def index(store: Store) -> TitleIndex:
+    return TitleIndex(store.title_index())
+
+
+@pytest.mark.parametrize(
+    ("typed", "title", "year"),
+    [
+        ("Parasite", "Parasite", 2019),
+        ("parasite", "Parasite", 2019),
+        ("PARASITE!!", "Parasite", 2019),
+        ("Parasite (2019)", "Parasite", 2019),
+        ("parasite 2019", "Parasite", 2019),
+        ("기생충", "Parasite", 2019),
+        ("mircale in cell 7", "Miracle in Cell No. 7", 2013),
+        ("Miracle in Cell No. 7", "Miracle in Cell No. 7", 2013),
+        ("miracle in cell no 7 (2019)", "Miracle in Cell No. 7", 2019),
+        ("7번방의 선물", "Miracle in Cell No. 7", 2013),
+        ("oldboy", "Oldboy", 2003),
+        ("Oldboy 2013", "Oldboy", 2013),
+        ("host", "The Host", 2006),
+        ("the godfather", "The Godfather", 1972),
+        ("godfather", "The Godfather", 1972),
+        ("spirited away", "Spirited Away", 2001),
+        ("spirted away", "Spirited Away", 2001),
+        ("Inceptoin", "Inception", 2010),
+    ],
+)
+def test_typed_titles_resolve(index: TitleIndex, store: Store, typed: str, title: str, year: int) -> None:
+    res = index.resolve(typed)
+    assert res.film_id is not None, f"{typed!r} did not resolve; candidates {res.candidates}"
+    film = store.get_film(res.film_id)
+    assert (film.title, film.year) == (title, year)
+
+
+def test_remakes_without_year_name_the_others(index: TitleIndex) -> None:
+    res = index.resolve("Miracle in Cell No. 7")
+    assert res.film_id is not None
+    assert any("2019" in label for _, label in res.others)
+
+
+@pytest.mark.parametrize("typed", ["zzzz qqqq", "\" * NEAR( AND OR", "", "   ", "🎬🎬🎬"])
+def test_unknown_input_gives_candidates_not_errors(index: TitleIndex, typed: str) -> None:
+    res = index.resolve(typed)
+    assert res.film_id is None
+    assert len(res.candidates) <= 5
+
+
+def test_autocomplete_offers_prefix_matches(index: TitleIndex) -> None:
+    labels = [label for _, label in index.complete("miracle cel")]
+    assert labels and labels[0].startswith("Miracle in Cell No. 7")
+    assert len(index.complete("a", limit=25)) <= 25
+
+
+def test_normalisation_drops_case_accents_punctuation_and_article() -> None:
+    assert normalize_title("The Fabulous Destiny of Amélie Poulain!") == "fabulous destiny of amelie poulain"
+    assert normalize_title("Crouching Tiger, Hidden Dragon") == "crouching tiger hidden dragon"
+    assert split_year("Oldboy (2013)") == ("Oldboy", 2013)
+    assert split_year("1917") == ("1917", None)
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=300))
+def test_resolve_never_raises(text: str) -> None:
+    idx = TitleIndex([(1, "parasite", 2019, "Parasite"), (2, "host", 2006, "The Host")])
+    res = idx.resolve(text)
+    assert res.film_id in (None, 1, 2)
