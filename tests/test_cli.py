@@ -14,7 +14,9 @@ from bot.config import load_settings
 from bot.errors import ConfigError
 
 
-def run(tmp_path: Path, *args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def run(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "TELEGRAM_", "MOVIEBOT_"))}
     base["MOVIEBOT_DB"] = str(tmp_path / "m.db")
     base.update(env or {})
