@@ -1,0 +1,225 @@
+"""`TelegramPlatform`: the python-telegram-bot Application behind the `Platform` protocol.
+
+`start()` returns once the bot is serving (getMe checked, command menu set,
+polling or webhook running); `stop()` undoes it within a few seconds. Long
+polling is the default because it needs no public address; webhook mode is for
+deployments behind a reverse proxy (TELEGRAM_WEBHOOK_URL/_LISTEN/_SECRET).
+
+Tokens: Telegram puts the token in every URL, and PTB logs the API URL at DEBUG
+while httpx logs each request URL at INFO. The CLI's formatter redacts, but any
+other handler (a test's, an operator's) would not, so the adapter silences httpx
+and rewrites records of the libraries' loggers before any handler sees them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from urllib.parse import urlparse
+
+from telegram import BotCommand
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.commands import COMMANDS
+from bot.config import Settings
+from bot.errors import StartupError
+from bot.platform import Transient
+from bot.replies import Reply
+from bot.service import AsyncCore
+
+from .admins import AdminCache
+from .handlers import Handlers
+from .render import render_all
+from .sending import classify
+
+log = logging.getLogger("moviebot.telegram")
+
+ALLOWED_UPDATES = ["message", "edited_message", "channel_post", "callback_query", "my_chat_member"]
+POLL_TIMEOUT = 10  # seconds of long polling per getUpdates
+STOP_STEP_TIMEOUT = 3.0
+CONCURRENT_UPDATES = 16  # one chat's flood wait must not stall every other chat
+_LIBRARY_LOGGERS = ("telegram", "httpx", "httpcore", "tornado")
+ADDREVIEW_CAPTION = r"^/addreview(@\w+)?(\s|$)"
+
+
+class TokenRedactor(logging.Filter):
+    """Replaces secrets in a record's final message; attached to the libraries' loggers."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
+        if any(s in message for s in self.secrets):
+            for s in self.secrets:
+                message = message.replace(s, "***")
+            record.msg, record.args = message, ()
+        return True
+
+
+def _library_loggers() -> list[logging.Logger]:
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in _LIBRARY_LOGGERS]
+    return [logging.getLogger(n) for n in sorted(set(names) | set(_LIBRARY_LOGGERS))]
+
+
+def _listen_address(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit():
+        raise StartupError(f"TELEGRAM_WEBHOOK_LISTEN must be host:port, got {value!r}")
+    return host.strip("[]") or "0.0.0.0", int(port)
+
+
+class TelegramPlatform:
+    name = "telegram"
+
+    def __init__(self, core: AsyncCore, settings: Settings) -> None:
+        if not settings.telegram_token:
+            raise StartupError("TELEGRAM_TOKEN is not set")
+        self.core = core
+        self.settings = settings
+        self.admins = AdminCache()
+        self.handlers = Handlers(core, settings, self.admins)
+        self._app: Application | None = None
+        self._redactor: TokenRedactor | None = None
+        self._redacted: list[logging.Logger] = []
+
+    @property
+    def application(self) -> Application:
+        """The running PTB Application (for extra handlers, e.g. in tests)."""
+        if self._app is None:
+            raise RuntimeError("TelegramPlatform is not started")
+        return self._app
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def _protect_logs(self) -> None:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        secrets = [self.settings.telegram_token.value if self.settings.telegram_token else ""]
+        if self.settings.telegram_webhook_secret:
+            secrets.append(self.settings.telegram_webhook_secret.value)
+        self._redactor = TokenRedactor(secrets)
+        self._redacted = _library_loggers()
+        for logger in self._redacted:
+            logger.addFilter(self._redactor)
+
+    def _unprotect_logs(self) -> None:
+        if self._redactor is not None:
+            for logger in self._redacted:
+                logger.removeFilter(self._redactor)
+        self._redactor, self._redacted = None, []
+
+    def build(self) -> Application:
+        assert self.settings.telegram_token is not None
+        app = (
+            ApplicationBuilder()
+            .token(self.settings.telegram_token.value)
+            .base_url(self.settings.telegram_api_base_url)
+            .base_file_url(self.settings.telegram_file_base_url)
+            .concurrent_updates(CONCURRENT_UPDATES)
+            .build()
+        )
+        h = self.handlers
+        only_new = filters.UpdateType.MESSAGE
+        app.add_handler(CommandHandler(list(COMMANDS), h.on_message, filters=only_new))
+        # CommandHandler skips captions: a .txt/.md review sent with "/addreview Title" as its caption.
+        app.add_handler(MessageHandler(only_new & filters.Document.ALL & filters.CaptionRegex(ADDREVIEW_CAPTION),
+                                       h.on_message))
+        # CommandHandler skips channel posts: /subscribe in a channel.
+        app.add_handler(MessageHandler(filters.UpdateType.CHANNEL_POST & (filters.TEXT | filters.CAPTION),
+                                       h.on_message))
+        # Unknown commands in a private chat get "Unknown command"; in groups they may be another bot's.
+        app.add_handler(MessageHandler(only_new & filters.ChatType.PRIVATE & filters.COMMAND, h.on_message))
+        app.add_handler(CallbackQueryHandler(h.on_callback))
+        app.add_error_handler(h.on_error)
+        return app
+
+    async def start(self) -> None:
+        self._protect_logs()
+        app = self.build()
+        try:
+            await app.initialize()  # getMe: proves the token
+        except InvalidToken:
+            self._unprotect_logs()
+            raise StartupError("Telegram refused the token (401 Unauthorized)") from None
+        except NetworkError as exc:
+            self._unprotect_logs()
+            host = urlparse(self.settings.telegram_api_base_url).netloc
+            raise StartupError(f"Telegram API at {host} is unreachable ({type(exc).__name__})") from None
+        self._app = app
+        try:
+            await self._set_commands(app)
+            await app.start()
+            assert app.updater is not None
+            if self.settings.telegram_webhook_url:
+                await self._start_webhook(app)
+            else:
+                await app.updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES)
+        except BaseException:
+            await self.stop()
+            raise
+        log.info("telegram: serving as @%s (%s)", app.bot.username,
+                 "webhook" if self.settings.telegram_webhook_url else "long polling")
+
+    async def _set_commands(self, app: Application) -> None:
+        commands = [BotCommand(c.name, c.description) for c in COMMANDS.values()]
+        try:
+            await app.bot.set_my_commands(commands)
+        except TelegramError as exc:  # a missing menu is not worth refusing to serve
+            log.warning("telegram: setMyCommands failed: %s", type(exc).__name__)
+
+    async def _start_webhook(self, app: Application) -> None:
+        assert app.updater is not None and self.settings.telegram_webhook_url
+        host, port = _listen_address(self.settings.telegram_webhook_listen)
+        secret = self.settings.telegram_webhook_secret
+        await app.updater.start_webhook(
+            listen=host,
+            port=port,
+            url_path=urlparse(self.settings.telegram_webhook_url).path.lstrip("/"),
+            webhook_url=self.settings.telegram_webhook_url,
+            secret_token=secret.value if secret else None,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+
+    async def stop(self) -> None:
+        app, self._app = self._app, None
+        if app is None:
+            self._unprotect_logs()
+            return
+        try:
+            if app.updater is not None and app.updater.running:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(app.updater.stop(), STOP_STEP_TIMEOUT)
+            if app.running:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(app.stop(), STOP_STEP_TIMEOUT)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(app.shutdown(), STOP_STEP_TIMEOUT)
+        finally:
+            self.admins.forget()
+            self._unprotect_logs()
+
+    # -- feed --------------------------------------------------------------------
+
+    async def deliver(self, chat_id: str, thread_id: str | None, replies: list[Reply]) -> None:
+        """Post a feed item; one attempt per message, failures mapped for the dispatcher."""
+        if self._app is None:
+            raise Transient("telegram is not running")
+        bot = self._app.bot
+        for kw in render_all(replies, thread_id):
+            try:
+                await bot.send_message(chat_id=int(chat_id), **kw)
+            except TelegramError as exc:
+                raise classify(exc) from None

@@ -1,0 +1,248 @@
+"""Telegram updates -> neutral `Request`s -> the core -> messages back in the same chat/topic.
+
+python-telegram-bot traps handled here (each has a test in tests/test_telegram_*.py):
+- `CommandHandler` never sees channel posts, nor a command in a document's caption:
+  separate `MessageHandler`s route both into the same `on_message`, which parses the
+  command itself (`parse_command`), so every path shares one parser.
+- `/cmd@OtherBot` is for another bot and is ignored; `/cmd@ThisBot` is ours.
+- In a forum topic every message "replies" to the topic's creation message when the
+  user replied to nothing; that is not a reply for /addreview or /spoiler.
+- Edited messages are delivered (allowed_updates) but never re-run a command:
+  an edited /addreview must not add a second review.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from dataclasses import dataclass
+
+from telegram import Bot, Chat, Message, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.commands import COMMANDS
+from bot.config import Settings
+from bot.errors import BadInput
+from bot.replies import Attachment, Reply, Request, text_reply
+from bot.service import AsyncCore
+
+from . import files
+from .admins import AdminCache
+from .render import GENERAL_TOPIC_ID, render_all
+from .sending import call
+
+log = logging.getLogger("moviebot.telegram")
+PLATFORM = "telegram"
+_NAME_RE = re.compile(r"[A-Za-z0-9_]{1,32}")
+FRIENDLY_ERROR = "Sorry, something went wrong on our side. Please try again."
+CANNOT_DELETE = "I couldn't delete the original message: I need the right to delete messages here."
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    name: str  # lower case, without "/" and "@bot"
+    args: str  # the rest of the first line (for /addreview) or of the whole text
+    body: str | None  # the lines after the first, when there are any
+
+
+def parse_command(text: str | None, bot_username: str) -> ParsedCommand | None:
+    """`/name[@bot] args` at the start of `text`; None when not a command or not ours."""
+    if not text or not text.startswith("/"):
+        return None
+    first, _, rest = text.partition("\n")
+    head, _, first_args = first.partition(" ")
+    name, at, target = head[1:].partition("@")
+    if at and target.lower() != bot_username.lower():
+        return None
+    if not _NAME_RE.fullmatch(name):
+        return None
+    body = rest if rest.strip() else None
+    name = name.lower()
+    # /addreview: the title is the first line, the review the lines after it.
+    # Other commands take everything after the name as their argument.
+    args = first_args.strip() if name == "addreview" else " ".join(text[len(head):].split())
+    return ParsedCommand(name=name, args=args, body=body)
+
+
+def topic_of(message: Message) -> int | None:
+    """The forum topic to answer in, or None (no topic, or the General topic)."""
+    if message.is_topic_message and message.message_thread_id not in (None, GENERAL_TOPIC_ID):
+        return message.message_thread_id
+    return None
+
+
+def real_reply(message: Message) -> Message | None:
+    """The message this one replies to, ignoring the implicit reply to a topic's creation message."""
+    target = message.reply_to_message
+    if target is None:
+        return None
+    if target.forum_topic_created is not None or (
+        message.is_topic_message and target.message_id == message.message_thread_id
+    ):
+        return None
+    return target
+
+
+def author_name(message: Message) -> str:
+    if message.sender_chat is not None:
+        return message.author_signature or message.sender_chat.title or message.sender_chat.effective_name or ""
+    if message.from_user is not None:
+        return message.from_user.full_name
+    return ""
+
+
+def sender_id(message: Message) -> str:
+    if message.from_user is not None and message.sender_chat is None:
+        return str(message.from_user.id)
+    if message.sender_chat is not None:
+        return str(message.sender_chat.id)
+    return "unknown"
+
+
+def chat_title(chat: Chat) -> str:
+    return chat.title or chat.effective_name or str(chat.id)
+
+
+class Handlers:
+    """The PTB callbacks; one instance per platform, holding what they share."""
+
+    def __init__(self, core: AsyncCore, settings: Settings, admins: AdminCache) -> None:
+        self.core = core
+        self.settings = settings
+        self.admins = admins
+
+    # -- sending -------------------------------------------------------------
+
+    async def send_replies(self, bot: Bot, chat_id: int, thread_id: int | None, replies: list[Reply]) -> bool:
+        """Send replies in order with the retry policy; False when the chat refused us (403)."""
+        for kw in render_all(replies, thread_id):
+            try:
+                await call(functools.partial(bot.send_message, chat_id=chat_id, **kw), what="sendMessage")
+            except Forbidden as exc:
+                log.warning("chat %s refused our reply (%s); dropped", chat_id, exc.message)
+                return False
+            except TelegramError as exc:
+                log.error("reply to chat %s not sent: %s: %s", chat_id, type(exc).__name__, exc.message)
+                return False
+        return True
+
+    # -- messages and channel posts --------------------------------------------
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message or update.channel_post
+        if message is None:  # edited messages and edited posts never re-run a command
+            return
+        parsed = parse_command(message.text or message.caption, context.bot.username)
+        if parsed is None:
+            return
+        await self.run_command(context.bot, message, parsed)
+
+    async def run_command(self, bot: Bot, message: Message, parsed: ParsedCommand) -> None:
+        chat = message.chat
+        thread_id = topic_of(message)
+        command = COMMANDS.get(parsed.name)
+        needs_admin = command is not None and (command.admin or command.name == "help")
+        is_admin = await self.admins.is_admin(bot, message) if needs_admin else False
+        body = parsed.body
+        attachments: tuple[Attachment, ...] = ()
+        options: dict[str, str] = {}
+        replied = real_reply(message)
+        spoiler_of: Message | None = None
+        try:
+            if parsed.name == "addreview" and (is_admin or self._bot_admin(message)):
+                # Download only for admins: a member's file is never fetched.
+                if message.document is not None:
+                    attachments = (await files.download(bot, message.document),)
+                elif replied is not None and body is None:
+                    if replied.document is not None:
+                        attachments = (await files.download(bot, replied.document),)
+                    else:
+                        body = replied.text or replied.caption
+            elif parsed.name == "spoiler" and not parsed.args and replied is not None:
+                body = replied.text or replied.caption
+                if body:
+                    options["original_author"] = author_name(replied) or "someone"
+                    spoiler_of = replied
+        except BadInput as exc:
+            await self.send_replies(bot, chat.id, thread_id, [text_reply(exc.message, error=True)])
+            return
+        req = Request(
+            platform=PLATFORM,
+            user_id=sender_id(message),
+            user_name=author_name(message),
+            command=parsed.name,
+            args=parsed.args,
+            chat_id=str(chat.id),
+            thread_id=None if thread_id is None else str(thread_id),
+            chat_title=chat_title(chat),
+            is_admin=is_admin,
+            body=body,
+            attachments=attachments,
+            options=options,
+        )
+        replies = await self.core.handle(req)
+        sent = await self.send_replies(bot, chat.id, thread_id, replies)
+        if sent and spoiler_of is not None and not any(r.error for r in replies):
+            await self._delete_original(bot, chat.id, thread_id, spoiler_of)
+
+    def _bot_admin(self, message: Message) -> bool:
+        return self.settings.is_bot_admin(PLATFORM, sender_id(message))
+
+    async def _delete_original(self, bot: Bot, chat_id: int, thread_id: int | None, original: Message) -> None:
+        try:
+            await call(lambda: bot.delete_message(chat_id, original.message_id), what="deleteMessage")
+        except (BadRequest, Forbidden) as exc:
+            log.info("could not delete message %s in chat %s: %s", original.message_id, chat_id, exc.message)
+            await self.send_replies(bot, chat_id, thread_id, [text_reply(CANNOT_DELETE)])
+        except TelegramError as exc:
+            log.warning("deleteMessage failed in chat %s: %s", chat_id, type(exc).__name__)
+
+    # -- buttons ---------------------------------------------------------------
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        message = query.message
+        # Answer first and exactly once: the user's spinner stops even if the work below fails.
+        try:
+            text = None if message is not None else "That button no longer works; run the command again."
+            await call(lambda: query.answer(text=text), what="answerCallbackQuery")
+        except TelegramError as exc:
+            log.info("callback %s not answered: %s", query.id, type(exc).__name__)
+        if message is None:
+            return
+        chat = message.chat
+        thread_id = None
+        if isinstance(message, Message):
+            thread_id = topic_of(message)
+        req = Request(
+            platform=PLATFORM,
+            user_id=str(query.from_user.id),
+            user_name=query.from_user.full_name,
+            command="button",
+            chat_id=str(chat.id),
+            thread_id=None if thread_id is None else str(thread_id),
+            chat_title=chat_title(chat),
+        )
+        replies = await self.core.press(req, query.data or "")
+        await self.send_replies(context.bot, chat.id, thread_id, replies)
+
+    # -- last resort -------------------------------------------------------------
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A handler raised: log it with the update id, tell the chat in one line, keep running."""
+        exc = context.error
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("update %s failed: %s", update_id, type(exc).__name__, exc_info=exc)
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return
+        message = update.effective_message
+        thread_id = topic_of(message) if isinstance(message, Message) else None
+        try:
+            await self.send_replies(context.bot, update.effective_chat.id, thread_id,
+                                    [text_reply(FRIENDLY_ERROR, error=True)])
+        except Exception:  # the error path must never raise
+            log.exception("could not tell chat %s about the failure", update.effective_chat.id)
