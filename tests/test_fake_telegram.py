@@ -2,7 +2,44 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
+import json
+from collections.abc import AsyncIterator, Iterator
+
 import pytest
+import pytest_asyncio
+from telegram import (
+    Bot,
+    BotCommand,
+    ChatMember,
+    ChatMemberAdministrator,
+    ChatMemberOwner,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+)
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 try:
     from tests.checks.telegram_html import (
@@ -12,8 +49,10 @@ try:
         parse_html,
         utf16_len,
     )
-except ImportError:  # tests/ itself is on sys.path (pytest "prepend" import mode without tests/__init__.py)
+    from tests.fakes.telegram_server import FakeTelegram
+except ModuleNotFoundError:  # run as `pytest` (not `python -m pytest`): only tests/ itself is on sys.path
     from checks.telegram_html import TelegramError, check_formatted, check_message, parse_html, utf16_len
+    from fakes.telegram_server import FakeTelegram
 
 PARSE = "Bad Request: can't parse entities: "
 
@@ -191,3 +230,378 @@ def test_check_message_parse_modes() -> None:
     assert check_message("<b>x</b>", "html") == "x"
     assert _err("<br>", "HTML").startswith(PARSE)
     assert _err("x", "bogus") == "Bad Request: unsupported parse_mode"
+
+
+# --------------------------------------------------------------------------------------------------
+# FakeTelegram driven by the real python-telegram-bot
+# --------------------------------------------------------------------------------------------------
+
+TOKEN = "123456:TEST-token_abc"
+
+
+@pytest_asyncio.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=TOKEN, long_poll_cap=0.5) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def rejected(
+    fake: FakeTelegram, exc_type: type[Exception], description: str, *, prefix: bool = False
+) -> Iterator[pytest.ExceptionInfo]:
+    """PTB raises ``exc_type`` and the fake answered exactly ``description`` (PTB rewrites the text)."""
+    before = len(fake.rejected)
+    with pytest.raises(exc_type) as info:
+        yield info
+    assert len(fake.rejected) == before + 1
+    got = fake.rejected[-1].description
+    assert got.startswith(description) if prefix else got == description
+
+
+def make_bot(fake: FakeTelegram, token: str = TOKEN) -> Bot:
+    return Bot(token, base_url=fake.base_url, base_file_url=fake.file_base_url)
+
+
+@contextlib.asynccontextmanager
+async def running_app(fake: FakeTelegram, *handlers: object) -> AsyncIterator[Application]:
+    app = ApplicationBuilder().token(TOKEN).base_url(fake.base_url).base_file_url(fake.file_base_url).build()
+    for handler in handlers:
+        app.add_handler(handler)  # type: ignore[arg-type]
+    await app.initialize()
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+async def test_echo_bot_with_real_ptb_polling(fake: FakeTelegram) -> None:
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_html(f"<b>Hello</b>, {update.effective_user.first_name}! 🎬")
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.effective_message.reply_text(update.effective_message.text)
+
+    alice = fake.add_user("Alice", username="alice")
+    group = fake.supergroup("Film club")
+    async with running_app(fake, CommandHandler("start", start),
+                           MessageHandler(filters.TEXT & ~filters.COMMAND, echo)):
+        incoming = fake.user_message(group, alice, "/start@moviebot_test_bot")
+        reply = await fake.wait_for_sent(lambda m: m.chat_id == group["id"])
+        assert reply.text == "<b>Hello</b>, Alice! 🎬"
+        assert reply.plain == "Hello, Alice! 🎬"
+        assert reply.entities == [{"type": "bold", "offset": 0, "length": 5}]
+        assert reply.parse_mode == "HTML"
+        # reply_html quotes the incoming message (PTB sends reply_parameters)
+        assert reply.reply_to_message_id == incoming["message_id"]
+
+        fake.user_message(group, alice, "plain words")
+        echoed = await fake.wait_for_sent(lambda m: m.plain == "plain words")
+        assert echoed.parse_mode is None
+    # PTB deleted the webhook and asked for updates with long polling
+    assert fake.requests_for("deleteWebhook")
+    polls = fake.requests_for("getUpdates")
+    assert polls[0].params == {"timeout": "1", "offset": "0"}
+    # on stop, PTB confirms what it handled with a final short poll (timeout 0, offset = last id + 1)
+    assert polls[-1].params == {"timeout": "0", "offset": "3"}
+    # the bot confirmed both updates: nothing is left to deliver
+    assert fake._updates == []  # noqa: SLF001
+
+
+async def test_wrong_token_raises_invalid_token(fake: FakeTelegram) -> None:
+    bot = make_bot(fake, token="999:WRONG")
+    try:
+        with pytest.raises(InvalidToken) as info:
+            await bot.initialize()
+    finally:
+        await bot.shutdown()
+    # careful: PTB puts the token into this message, so never log it as is
+    assert "999:WRONG" in str(info.value)
+    assert fake.requests_for("getMe")[-1].status == 401
+    assert fake.requests_for("getMe")[-1].response == {
+        "ok": False, "error_code": 401, "description": "Unauthorized"
+    }
+
+
+async def test_wire_format_is_form_encoded_strings(fake: FakeTelegram) -> None:
+    chat = fake.private_chat(fake.add_user("Bob"))
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data="more:1")]])
+    async with make_bot(fake) as bot:
+        msg = await bot.send_message(chat["id"], "hi", reply_markup=markup, disable_notification=True)
+    assert isinstance(msg, Message) and msg.text == "hi" and msg.from_user.is_bot
+    params = fake.requests_for("sendMessage")[-1].params
+    # every non-string parameter travels as a JSON string
+    assert params["chat_id"] == str(chat["id"])
+    assert params["disable_notification"] == "true"
+    assert json.loads(params["reply_markup"]) == {
+        "inline_keyboard": [[{"text": "More", "callback_data": "more:1"}]]
+    }
+    assert fake.sent[-1].reply_markup == json.loads(params["reply_markup"])
+
+
+async def test_invalid_html_is_rejected_with_telegram_description(fake: FakeTelegram) -> None:
+    chat = fake.private_chat(fake.add_user("Bob"))
+    async with make_bot(fake) as bot:
+        with pytest.raises(BadRequest) as info:
+            await bot.send_message(chat["id"], "Dune<br>Part Two", parse_mode="HTML")
+        # PTB strips "Bad Request: " and runs str.capitalize() over the rest (lowercasing it!)
+        assert info.value.message == "Can't parse entities: unsupported start tag \"br\" at byte offset 4"
+        assert fake.rejected[-1].description == (
+            "Bad Request: can't parse entities: Unsupported start tag \"br\" at byte offset 4"
+        )
+        # the same text without parse_mode is fine: it is literal text
+        ok = await bot.send_message(chat["id"], "Dune<br>Part Two")
+        assert ok.text == "Dune<br>Part Two"
+        # entities come back with UTF-16 offsets and PTB parses them
+        msg = await bot.send_message(chat["id"], "🎬 <tg-spoiler>Rosebud</tg-spoiler>", parse_mode="HTML")
+        assert msg.parse_entities() == {msg.entities[0]: "Rosebud"}
+    assert len(fake.rejected) == 1
+    assert fake.rejected[0].description.startswith("Bad Request: can't parse entities")
+    assert [m.plain for m in fake.sent] == ["Dune<br>Part Two", "🎬 Rosebud"]
+
+
+async def test_over_long_and_empty_text_rejected(fake: FakeTelegram) -> None:
+    chat = fake.private_chat(fake.add_user("Bob"))
+    async with make_bot(fake) as bot:
+        with rejected(fake, BadRequest, "Bad Request: message is too long"):
+            await bot.send_message(chat["id"], "x" * 4097)
+        with rejected(fake, BadRequest, "Bad Request: message is too long"):
+            await bot.send_message(chat["id"], "x" * 4095 + "🎬")
+        with rejected(fake, BadRequest, "Bad Request: text must be non-empty"):
+            await bot.send_message(chat["id"], "<i> </i>", parse_mode="HTML")
+        with rejected(fake, BadRequest, "Bad Request: text is too long"):
+            await bot.send_message(chat["id"], "<b>x</b>" * 5000, parse_mode="HTML")
+        await bot.send_message(chat["id"], "x" * 4096)
+    assert [len(m.plain) for m in fake.sent] == [4096]
+
+
+async def test_chat_thread_and_button_checks(fake: FakeTelegram) -> None:
+    forum = fake.supergroup("Forum", forum=True)
+    topic = fake.add_topic(forum)
+    async with make_bot(fake) as bot:
+        with rejected(fake, BadRequest, "Bad Request: chat not found"):
+            await bot.send_message(-100999, "x")
+        with rejected(fake, BadRequest, "Bad Request: message thread not found"):
+            await bot.send_message(forum["id"], "x", message_thread_id=1)
+        msg = await bot.send_message(forum["id"], "in topic", message_thread_id=topic)
+        assert msg.message_thread_id == topic and msg.is_topic_message
+        too_long = "é" * 33  # 33 characters, 66 bytes
+        with rejected(fake, BadRequest, "Bad Request: BUTTON_DATA_INVALID"):
+            button = InlineKeyboardButton("b", callback_data=too_long)
+            await bot.send_message(forum["id"], "x", reply_markup=InlineKeyboardMarkup([[button]]))
+        with rejected(fake, BadRequest, "Bad Request: message to be replied not found"):
+            await bot.send_message(forum["id"], "x", reply_parameters=ReplyParameters(message_id=9999))
+    assert [m.plain for m in fake.sent] == ["in topic"]
+    assert fake.sent[0].message_thread_id == topic
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_retry_after_forbidden_and_server_errors(fake: FakeTelegram) -> None:
+    group = fake.group("Movie night")
+    other = fake.group("Other")
+    fake.inject_error("sendMessage", chat_id=group["id"], code=429, retry_after=7)
+    fake.inject_error("sendMessage", chat_id=other["id"], code=403)
+    fake.inject_error("getChat", code=502, count=2)
+    async with make_bot(fake) as bot:
+        with rejected(fake, RetryAfter, "Too Many Requests: retry after 7") as info:
+            await bot.send_message(group["id"], "x")
+        # an int in PTB 22.8 (deprecated, warns); a timedelta with PTB_TIMEDELTA=1
+        assert info.value.retry_after in (7, dt.timedelta(seconds=7))
+        with rejected(fake, Forbidden, "Forbidden: bot was kicked from the group chat"):
+            await bot.send_message(other["id"], "x")
+        for _ in range(2):
+            with pytest.raises(NetworkError, match="Bad Gateway"):
+                await bot.get_chat(group["id"])
+        # each injection was used up
+        await bot.send_message(group["id"], "x")
+        await bot.send_message(other["id"], "y")
+        assert (await bot.get_chat(group["id"])).title == "Movie night"
+    body = fake.requests_for("sendMessage")[0].response
+    assert body == {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 7",
+                    "parameters": {"retry_after": 7}}
+    assert [r.injected for r in fake.rejected] == [True] * 4
+    # real (non-injected) 403s come from the membership table
+    fake.kick_bot(other)
+    async with make_bot(fake) as bot:
+        with rejected(fake, Forbidden, "Forbidden: bot was kicked from the group chat"):
+            await bot.send_message(other["id"], "z")
+
+
+async def test_get_file_and_download_roundtrip(fake: FakeTelegram) -> None:
+    admin = fake.add_user("Ada")
+    chat = fake.private_chat(admin)
+    content = "Dune\t2021\t9/10 🎬\n".encode()
+    doc = fake.add_file(content, "reviews.txt", "text/plain")
+    big = fake.add_file(b"tiny", "huge.txt", "text/plain", file_size=(20 << 20) + 1)
+    fake.user_message(chat, admin, document=doc, caption="/import")
+    async with make_bot(fake) as bot:
+        updates = await bot.get_updates()
+        message = updates[0].message
+        assert message.document.file_name == "reviews.txt"
+        assert message.caption_entities[0].type == "bot_command"
+        tg_file = await message.document.get_file()
+        assert tg_file.file_size == len(content)
+        assert tg_file.file_path.startswith(fake.file_base_url)
+        assert bytes(await tg_file.download_as_bytearray()) == content
+        with rejected(fake, BadRequest, "Bad Request: file is too big"):
+            await bot.get_file(big["file_id"])
+        with rejected(fake, BadRequest, "Bad Request: wrong file_id or the file is temporarily unavailable"):
+            await bot.get_file("nope")
+
+
+async def test_callback_query_answered_once(fake: FakeTelegram) -> None:
+    answers: list[str] = []
+
+    async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.callback_query.answer("Saved!")
+        answers.append(update.callback_query.data)
+        try:
+            await update.callback_query.answer("again")
+        except BadRequest as exc:
+            answers.append(exc.message)
+
+    user = fake.add_user("Cleo")
+    chat = fake.private_chat(user)
+    async with make_bot(fake) as bot:
+        button = InlineKeyboardButton("5", callback_data="rate:5")
+        msg = await bot.send_message(chat["id"], "Rate it", reply_markup=InlineKeyboardMarkup([[button]]))
+    async with running_app(fake, CallbackQueryHandler(on_button)):
+        qid = fake.callback_query(chat, user, msg.message_id, "rate:5")
+        await fake.wait_for_request("answerCallbackQuery", lambda r: r.status == 400)
+    assert answers == ["rate:5", "Query is too old and response timeout expired or query id is invalid"]
+    assert fake.rejected[-1].description == (
+        "Bad Request: query is too old and response timeout expired or query ID is invalid"
+    )
+    assert fake.callback_answers[qid]["text"] == "Saved!"
+
+
+async def test_get_updates_offset_semantics(fake: FakeTelegram) -> None:
+    user = fake.add_user("Dan")
+    chat = fake.private_chat(user)
+    for word in ("one", "two", "three"):
+        fake.user_message(chat, user, word)
+    async with make_bot(fake) as bot:
+        first = await bot.get_updates(limit=2)
+        assert [u.message.text for u in first] == ["one", "two"]
+        # without confirming, the same updates come again
+        assert [u.update_id for u in await bot.get_updates(limit=2)] == [u.update_id for u in first]
+        # confirm the first two: only "three" is left, and the confirmed ones never come back
+        rest = await bot.get_updates(offset=first[-1].update_id + 1)
+        assert [u.message.text for u in rest] == ["three"]
+        assert [u.message.text for u in await bot.get_updates()] == ["three"]
+        confirmed = await bot.get_updates(offset=rest[-1].update_id + 1, timeout=0)
+        assert confirmed == ()
+        assert await bot.get_updates() == ()
+        # a long poll returns as soon as an update arrives
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.05, fake.user_message, chat, user, "four")
+        late = await bot.get_updates(offset=rest[-1].update_id + 1, timeout=5)
+        assert [u.message.text for u in late] == ["four"]
+        # a negative offset keeps only the last -offset updates
+        fake.user_message(chat, user, "five")
+        assert [u.message.text for u in await bot.get_updates(offset=-1)] == ["five"]
+        # getUpdates is refused while a webhook is set
+        await bot.set_webhook("https://example.com/hook")
+        with pytest.raises(Conflict, match="can't use getUpdates method while webhook is active"):
+            await bot.get_updates()
+        await bot.delete_webhook()
+
+
+async def test_second_poller_gets_conflict(fake: FakeTelegram) -> None:
+    async with make_bot(fake) as first, make_bot(fake) as second:
+        older = asyncio.create_task(first.get_updates(timeout=5))
+        await fake.wait_for_request("getUpdates", answered=False)
+        newer = asyncio.create_task(second.get_updates(timeout=0))
+        with pytest.raises(Conflict, match="terminated by other getUpdates request"):
+            await older
+        assert await newer == ()
+
+
+async def test_admin_checks_commands_and_deletes(fake: FakeTelegram) -> None:
+    owner, admin, member = fake.add_user("Olga"), fake.add_user("Adam"), fake.add_user("Mia")
+    group = fake.supergroup("Club")
+    fake.set_member(group, owner, "creator")
+    fake.set_admin(group, admin, can_delete_messages=True)
+    fake.user_message(group, member, "hi")
+    async with make_bot(fake) as bot:
+        got = await bot.get_chat_member(group["id"], owner["id"])
+        assert isinstance(got, ChatMemberOwner)
+        got = await bot.get_chat_member(group["id"], admin["id"])
+        assert isinstance(got, ChatMemberAdministrator) and got.can_delete_messages
+        assert (await bot.get_chat_member(group["id"], member["id"])).status == ChatMember.MEMBER
+        stranger = fake.add_user("Stan")
+        assert (await bot.get_chat_member(group["id"], stranger["id"])).status == ChatMember.LEFT
+        admins = await bot.get_chat_administrators(group["id"])
+        assert {a.user.id for a in admins} == {owner["id"], admin["id"]}
+
+        await bot.set_my_commands([BotCommand("review", "Write a review"), BotCommand("top", "Top films")])
+        assert [c.command for c in await bot.get_my_commands()] == ["review", "top"]
+        with rejected(fake, BadRequest, "Bad Request: BOT_COMMAND_INVALID"):
+            await bot.set_my_commands([BotCommand("Review", "uppercase is not allowed")])
+
+        sent = await bot.send_message(group["id"], "temp")
+        assert await bot.delete_message(group["id"], sent.message_id)
+        with rejected(fake, BadRequest, "Bad Request: message to delete not found"):
+            await bot.delete_message(group["id"], sent.message_id)
+        fake.set_can_delete(group, False)
+        with rejected(fake, BadRequest, "Bad Request: message can't be deleted"):
+            await bot.delete_message(group["id"], 1)
+    assert fake.sent[-1].deleted
+
+
+async def test_edit_message_text_not_modified(fake: FakeTelegram) -> None:
+    chat = fake.private_chat(fake.add_user("Eve"))
+    async with make_bot(fake) as bot:
+        msg = await bot.send_message(chat["id"], "<b>v1</b>", parse_mode="HTML")
+        edited = await bot.edit_message_text("<b>v2</b>", chat["id"], msg.message_id, parse_mode="HTML")
+        assert edited.text == "v2" and edited.edit_date is not None
+        with rejected(fake, BadRequest, "Bad Request: message is not modified: ", prefix=True):
+            await bot.edit_message_text("<b>v2</b>", chat["id"], msg.message_id, parse_mode="HTML")
+        # same text, different formatting is a modification
+        await bot.edit_message_text("v2", chat["id"], msg.message_id)
+    assert [v.plain for v in fake.sent[0].edits] == ["v2", "v2"]
+    assert fake.sent[0].edits[-1].entities == []
+
+
+async def test_send_document_multipart(fake: FakeTelegram) -> None:
+    chat = fake.private_chat(fake.add_user("Fay"))
+    async with make_bot(fake) as bot:
+        msg = await bot.send_document(chat["id"], b"title,rating\nDune,9\n", filename="export.csv",
+                                      caption="<i>Export</i>", parse_mode="HTML")
+    assert msg.document.file_name == "export.csv"
+    assert msg.caption == "Export" and msg.caption_entities[0].type == "italic"
+    assert fake.documents[0].content == b"title,rating\nDune,9\n"
+    assert fake.requests_for("sendDocument")[0].files["document"][0] == "export.csv"
+
+
+async def test_updates_are_valid_for_ptb(fake: FakeTelegram) -> None:
+    user = fake.add_user("Gus", username="gus")
+    forum = fake.supergroup("Forum", forum=True)
+    channel = fake.channel("News", username="news")
+    first = fake.user_message(forum, user, "/review@moviebot_test_bot Dune", thread_id=42)
+    fake.user_message(forum, None, "anon", sender_chat=forum, reply_to=first)
+    fake.channel_post(channel, "/top")
+    async with make_bot(fake) as bot:
+        updates = await bot.get_updates()
+    cmd, anon, post = (u.effective_message for u in updates)
+    assert cmd.text.split()[0] == "/review@moviebot_test_bot"
+    assert cmd.entities[0].type == "bot_command" and cmd.entities[0].length == 25
+    assert cmd.message_thread_id == 42 and cmd.is_topic_message
+    assert anon.sender_chat.id == forum["id"] and anon.from_user.id == 1087968824
+    assert anon.reply_to_message.message_id == first["message_id"]
+    assert updates[2].channel_post is post and post.sender_chat.id == channel["id"]
+    assert post.entities[0].type == "bot_command"
+
+
+async def test_unknown_method_is_404_and_listed(fake: FakeTelegram) -> None:
+    async with make_bot(fake) as bot:
+        # PTB maps 404 to InvalidToken; do_api_request turns that into EndPointNotFound once initialized
+        with pytest.raises(EndPointNotFound):
+            await bot.do_api_request("frobnicate")
+        fake.stub("setMyDescription", True)
+        assert await bot.set_my_description("Movie reviews")
+    assert fake.unhandled == ["frobnicate"]
