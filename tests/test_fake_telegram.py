@@ -605,3 +605,35 @@ async def test_unknown_method_is_404_and_listed(fake: FakeTelegram) -> None:
         fake.stub("setMyDescription", True)
         assert await bot.set_my_description("Movie reviews")
     assert fake.unhandled == ["frobnicate"]
+
+
+@pytest.mark.parametrize("text", ["Tom & Jerry <3 > 2", 'say "hi" it\'s', "🎬 a&b <b>not bold</b> &amp;"])
+def test_html_escape_output_parses_back_to_the_same_text(text: str) -> None:
+    import html
+
+    assert parse_html(html.escape(text)) == (text, [])
+
+
+async def test_every_member_status_is_valid_for_ptb(fake: FakeTelegram) -> None:
+    group = fake.supergroup("Club", forum=True)
+    channel = fake.channel("News")
+    users = {status: fake.add_user(status.title()) for status in
+             ("creator", "administrator", "member", "restricted", "left", "kicked")}
+    for status, user in users.items():
+        fake.set_member(group, user, status)
+    fake.set_admin(channel, users["administrator"], can_post_messages=True)
+    async with make_bot(fake) as bot:
+        for status, user in users.items():
+            member = await bot.get_chat_member(group["id"], user["id"])
+            assert member.status == {"creator": "creator", "kicked": "kicked"}.get(status, status)
+            assert member.user.id == user["id"]
+        admin = await bot.get_chat_member(group["id"], users["administrator"]["id"])
+        assert admin.can_manage_topics and not admin.is_anonymous and admin.can_post_messages is None
+        chan_admin = await bot.get_chat_member(channel["id"], users["administrator"]["id"])
+        assert chan_admin.can_post_messages
+        me = await bot.get_chat_member(channel["id"], fake.bot_user["id"])
+        assert isinstance(me, ChatMemberAdministrator) and me.can_post_messages
+        with rejected(fake, BadRequest, "Bad Request: user not found"):
+            await bot.get_chat_member(group["id"], 424242)
+        full = await bot.get_chat(group["id"])
+        assert full.is_forum and full.title == "Club"
