@@ -77,8 +77,11 @@ PARSE = "Bad Request: can't parse entities: "
         ("<i><b>x</b>", 'Can\'t find end tag corresponding to start tag "i"'),
         # byte offsets count UTF-8 bytes of the raw input: the emoji is 4 bytes
         ("🎬 <br>", 'Unsupported start tag "br" at byte offset 5'),
-        ("&#xD83C;", "Text contains invalid Unicode characters after decoding HTML entities, "
-         "check for unmatched surrogate code units"),
+        (
+            "&#xD83C;",
+            "Text contains invalid Unicode characters after decoding HTML entities, "
+            "check for unmatched surrogate code units",
+        ),
     ],
 )
 def test_parse_html_rejects_like_telegram(html: str, description: str) -> None:
@@ -95,8 +98,11 @@ def test_parse_html_rejects_like_telegram(html: str, description: str) -> None:
         ("<pre>a<code>b</code></pre>", "code", "pre"),
         ("<pre><tg-spoiler>s</tg-spoiler></pre>", "spoiler", "pre"),
         ("<blockquote><blockquote>q</blockquote></blockquote>", "blockquote", "blockquote"),
-        ("<blockquote expandable>a<blockquote>q</blockquote></blockquote>", "blockquote",
-         "expandable_blockquote"),
+        (
+            "<blockquote expandable>a<blockquote>q</blockquote></blockquote>",
+            "blockquote",
+            "expandable_blockquote",
+        ),
         ('<a href="https://a.example/">x<a href="https://b.example/">y</a></a>', "text_link", "text_link"),
     ],
 )
@@ -141,7 +147,7 @@ def test_parse_html_blockquotes_pre_and_nesting_allowed() -> None:
 
 def test_character_references() -> None:
     plain, entities = parse_html("&lt;b&gt; &amp; &quot;q&quot; &lt no-semicolon &#65;&#x42; &#x27;")
-    assert plain == "<b> & \"q\" < no-semicolon AB '"
+    assert plain == '<b> & "q" < no-semicolon AB \''
     assert entities == []
     # other named references are not an error: they stay literal, as real Telegram shows them
     assert parse_html("a&nbsp;b &mdash; c")[0] == "a&nbsp;b &mdash; c"
@@ -288,8 +294,9 @@ async def test_echo_bot_with_real_ptb_polling(fake: FakeTelegram) -> None:
 
     alice = fake.add_user("Alice", username="alice")
     group = fake.supergroup("Film club")
-    async with running_app(fake, CommandHandler("start", start),
-                           MessageHandler(filters.TEXT & ~filters.COMMAND, echo)):
+    async with running_app(
+        fake, CommandHandler("start", start), MessageHandler(filters.TEXT & ~filters.COMMAND, echo)
+    ):
         incoming = fake.user_message(group, alice, "/start@moviebot_test_bot")
         reply = await fake.wait_for_sent(lambda m: m.chat_id == group["id"])
         assert reply.text == "<b>Hello</b>, Alice! 🎬"
@@ -323,7 +330,9 @@ async def test_wrong_token_raises_invalid_token(fake: FakeTelegram) -> None:
     assert "999:WRONG" in str(info.value)
     assert fake.requests_for("getMe")[-1].status == 401
     assert fake.requests_for("getMe")[-1].response == {
-        "ok": False, "error_code": 401, "description": "Unauthorized"
+        "ok": False,
+        "error_code": 401,
+        "description": "Unauthorized",
     }
 
 
@@ -349,9 +358,9 @@ async def test_invalid_html_is_rejected_with_telegram_description(fake: FakeTele
         with pytest.raises(BadRequest) as info:
             await bot.send_message(chat["id"], "Dune<br>Part Two", parse_mode="HTML")
         # PTB strips "Bad Request: " and runs str.capitalize() over the rest (lowercasing it!)
-        assert info.value.message == "Can't parse entities: unsupported start tag \"br\" at byte offset 4"
+        assert info.value.message == 'Can\'t parse entities: unsupported start tag "br" at byte offset 4'
         assert fake.rejected[-1].description == (
-            "Bad Request: can't parse entities: Unsupported start tag \"br\" at byte offset 4"
+            'Bad Request: can\'t parse entities: Unsupported start tag "br" at byte offset 4'
         )
         # the same text without parse_mode is fine: it is literal text
         ok = await bot.send_message(chat["id"], "Dune<br>Part Two")
@@ -421,8 +430,12 @@ async def test_retry_after_forbidden_and_server_errors(fake: FakeTelegram) -> No
         await bot.send_message(other["id"], "y")
         assert (await bot.get_chat(group["id"])).title == "Movie night"
     body = fake.requests_for("sendMessage")[0].response
-    assert body == {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 7",
-                    "parameters": {"retry_after": 7}}
+    assert body == {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 7",
+        "parameters": {"retry_after": 7},
+    }
     assert [r.injected for r in fake.rejected] == [True] * 4
     # real (non-injected) 403s come from the membership table
     fake.kick_bot(other)
@@ -570,8 +583,13 @@ async def test_edit_message_text_not_modified(fake: FakeTelegram) -> None:
 async def test_send_document_multipart(fake: FakeTelegram) -> None:
     chat = fake.private_chat(fake.add_user("Fay"))
     async with make_bot(fake) as bot:
-        msg = await bot.send_document(chat["id"], b"title,rating\nDune,9\n", filename="export.csv",
-                                      caption="<i>Export</i>", parse_mode="HTML")
+        msg = await bot.send_document(
+            chat["id"],
+            b"title,rating\nDune,9\n",
+            filename="export.csv",
+            caption="<i>Export</i>",
+            parse_mode="HTML",
+        )
     assert msg.document.file_name == "export.csv"
     assert msg.caption == "Export" and msg.caption_entities[0].type == "italic"
     assert fake.documents[0].content == b"title,rating\nDune,9\n"
@@ -617,8 +635,10 @@ def test_html_escape_output_parses_back_to_the_same_text(text: str) -> None:
 async def test_every_member_status_is_valid_for_ptb(fake: FakeTelegram) -> None:
     group = fake.supergroup("Club", forum=True)
     channel = fake.channel("News")
-    users = {status: fake.add_user(status.title()) for status in
-             ("creator", "administrator", "member", "restricted", "left", "kicked")}
+    users = {
+        status: fake.add_user(status.title())
+        for status in ("creator", "administrator", "member", "restricted", "left", "kicked")
+    }
     for status, user in users.items():
         fake.set_member(group, user, status)
     fake.set_admin(channel, users["administrator"], can_post_messages=True)

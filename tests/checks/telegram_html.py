@@ -37,8 +37,23 @@ MAX_RAW_TEXT_BYTES = 1 << 15  # 32768; the Bot API server refuses longer raw inp
 
 _ALLOWED_TAGS = frozenset(
     {
-        "a", "b", "strong", "i", "em", "s", "strike", "del", "u", "ins", "tg-spoiler", "tg-emoji",
-        "span", "pre", "code", "blockquote", "tg-time",
+        "a",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "s",
+        "strike",
+        "del",
+        "u",
+        "ins",
+        "tg-spoiler",
+        "tg-emoji",
+        "span",
+        "pre",
+        "code",
+        "blockquote",
+        "tg-time",
     }
 )
 _SIMPLE_TYPES = {
@@ -129,7 +144,7 @@ def _decode_html_entity(text: str, pos: int) -> tuple[int, int]:
 def _checked_link(url: str) -> str | None:
     """Very small version of LinkManager::get_checked_link: None means "drop the entity"."""
     url = url.strip()
-    if not url or any(ch in url for ch in " \t\r\n<>\""):
+    if not url or any(ch in url for ch in ' \t\r\n<>"'):
         return None
     m = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", url)
     if m:
@@ -324,12 +339,7 @@ def parse_html(text: str, *, strict_nesting: bool = True) -> tuple[str, list[dic
                     entities.append(["text_link", start16, length, {"url": checked}, start_raw])
         elif tag == "pre":
             last = entities[-1] if entities else None
-            if (
-                last is not None
-                and last[0] == "code"
-                and last[1] == start16
-                and last[2] == length
-            ):
+            if last is not None and last[0] == "code" and last[1] == start16 and last[2] == length:
                 # <pre><code class="language-x">...</code></pre> -> one pre entity (with language)
                 last[0] = "pre"
                 lang = last[3].pop("_language", "")
