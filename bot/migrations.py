@@ -130,3 +130,83 @@ def apply(db: sqlite_utils.Database) -> int:
             db.execute(f"PRAGMA user_version = {version}")
         applied += 1
     return applied
+
+
+# -- recommendations (issue 4) -------------------------------------------------
+# Per-film features kept at write time so a recommendation never scans reviews:
+# rec_film holds one row of facts, moods and rating sums per film; rec_tag and
+# rec_mood are the indexes candidates are drawn from (best first); rec_review
+# remembers which reviews were already read for moods. Ratings change through
+# plain SQL, so triggers keep their sums; reviews go through the store's review
+# hook. The prior (rating shrunk towards 6.5, plus how much people engaged)
+# orders candidates; the engine scores them properly afterwards.
+
+REC_PRIOR_SQL = (
+    "((6.5 * 5 + rev_sum + rat_sum) / (5 + rev_n + rat_n)) / 10.0"
+    " + 0.15 * (n_reviews + rat_n) / (n_reviews + rat_n + 5.0)"
+)
+
+
+def _rec_rating_trigger(event: str, ref: str) -> str:
+    return f"""
+        CREATE TRIGGER rec_ratings_{event.lower()} AFTER {event} ON ratings BEGIN
+            INSERT OR IGNORE INTO rec_film (film_id) VALUES ({ref}.film_id);
+            UPDATE rec_film SET
+                rat_sum = (SELECT coalesce(sum(rating), 0) FROM ratings WHERE film_id = {ref}.film_id),
+                rat_n = (SELECT count(*) FROM ratings WHERE film_id = {ref}.film_id)
+            WHERE film_id = {ref}.film_id;
+            UPDATE rec_film SET prior = {REC_PRIOR_SQL} WHERE film_id = {ref}.film_id;
+            UPDATE rec_tag SET prior = (SELECT prior FROM rec_film WHERE film_id = {ref}.film_id)
+            WHERE film_id = {ref}.film_id;
+        END"""
+
+
+@migration
+def m002_recommend_features(db: sqlite_utils.Database) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE rec_film (
+            film_id INTEGER PRIMARY KEY REFERENCES films(id) ON DELETE CASCADE,
+            synced INTEGER NOT NULL DEFAULT 0,
+            year INTEGER,
+            runtime INTEGER,
+            countries TEXT NOT NULL DEFAULT '',
+            languages TEXT NOT NULL DEFAULT '',
+            genres TEXT NOT NULL DEFAULT '',
+            directors TEXT NOT NULL DEFAULT '',
+            keywords TEXT NOT NULL DEFAULT '',
+            series TEXT NOT NULL DEFAULT '',
+            base_moods TEXT NOT NULL DEFAULT '',
+            moods TEXT NOT NULL DEFAULT '',
+            n_reviews INTEGER NOT NULL DEFAULT 0,
+            rev_sum REAL NOT NULL DEFAULT 0,
+            rev_n INTEGER NOT NULL DEFAULT 0,
+            rat_sum REAL NOT NULL DEFAULT 0,
+            rat_n INTEGER NOT NULL DEFAULT 0,
+            prior REAL NOT NULL DEFAULT 0.65
+        );
+        CREATE TABLE rec_tag (
+            tag TEXT NOT NULL,
+            prior REAL NOT NULL,
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE
+        );
+        CREATE INDEX rec_tag_rank ON rec_tag (tag, prior DESC);
+        CREATE INDEX rec_tag_film ON rec_tag (film_id);
+        CREATE TABLE rec_mood (
+            key TEXT NOT NULL,
+            score REAL NOT NULL,
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE
+        );
+        CREATE INDEX rec_mood_rank ON rec_mood (key, score DESC);
+        CREATE INDEX rec_mood_film ON rec_mood (film_id);
+        CREATE TABLE rec_review (
+            review_id INTEGER PRIMARY KEY REFERENCES reviews(id) ON DELETE CASCADE,
+            film_id INTEGER NOT NULL,
+            moods TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX rec_review_film ON rec_review (film_id)
+        """,
+    )
+    for event, ref in (("INSERT", "new"), ("UPDATE", "new"), ("DELETE", "old")):
+        db.execute(_rec_rating_trigger(event, ref))

@@ -1,0 +1,352 @@
+"""Scoring and ranking: bounded candidates from indexes, then a transparent score.
+
+Candidates come only from indexed lists, each capped (`PER_LIST`): the best
+films for each requested mood crossed with each country or genre, the best
+films of each country/genre, films whose catalog text matches the leftover
+words, and reviews that mention a rare leftover word. Nothing scans all
+films or all reviews, so the cost stays flat from 400 to 100,000 films.
+
+Each candidate then gets one score that a person could recompute by hand:
+mood match (from catalog keywords and reviewers' words), country, genre,
+search words, likeness to a named film, and a Bayesian rating (so one 10/10
+does not beat forty 8/10s), minus penalties for what was ruled out. The top
+is picked greedily with a variety penalty (same series or director).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..richtext import Document
+from ..store import Store
+from . import features
+from .lexicon import COUNTRY_LANGUAGES, KEYWORD_MOODS, MOOD_LABELS, mood_words_for
+from .query import Query
+
+PER_LIST = 150
+REVIEW_WORD_LIMIT = 1000  # a word in more reviews than this is too common to search for
+W_MOOD, W_COUNTRY, W_GENRE, W_WORDS, W_LIKE, W_QUALITY = 2.2, 1.6, 1.2, 1.4, 3.0, 1.0
+
+
+@dataclass
+class Feat:
+    """One film's row of rec_film, decoded."""
+
+    film_id: int
+    year: int | None
+    runtime: int | None
+    countries: tuple[str, ...]
+    languages: tuple[str, ...]
+    genres: tuple[str, ...]
+    directors: tuple[str, ...]
+    keywords: tuple[str, ...]
+    series: str
+    moods: dict[str, float]
+    n_reviews: int
+    rev_sum: float
+    rev_n: int
+    rat_sum: float
+    rat_n: int
+
+    @property
+    def bayes(self) -> float:
+        return features.bayes_rating(self.rev_sum, self.rev_n, self.rat_sum, self.rat_n)
+
+    @property
+    def votes(self) -> int:
+        return self.rev_n + self.rat_n
+
+    @property
+    def mean(self) -> float | None:
+        return (self.rev_sum + self.rat_sum) / self.votes if self.votes else None
+
+
+@dataclass
+class Pick:
+    feat: Feat
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def _split(s: str) -> tuple[str, ...]:
+    return tuple(s.split("|")) if s else ()
+
+
+def quote_fts(word: str) -> str:
+    """A token as an FTS5 string literal: user text never reaches MATCH as syntax."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+class Engine:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.db = store.db
+
+    # -- features ------------------------------------------------------------
+
+    def feats(self, ids: Iterable[int]) -> dict[int, Feat]:
+        ids = list(dict.fromkeys(ids))
+        out: dict[int, Feat] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i: i + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.db.execute(
+                f"""SELECT film_id, year, runtime, countries, languages, genres, directors, keywords, series,
+                           moods, n_reviews, rev_sum, rev_n, rat_sum, rat_n
+                    FROM rec_film WHERE film_id IN ({marks}) AND synced = 1""",
+                chunk,
+            ):
+                out[r[0]] = Feat(r[0], r[1], r[2], _split(r[3]), _split(r[4]), _split(r[5]), _split(r[6]),
+                                 _split(r[7]), r[8], features.decode_moods(r[9]), r[10], r[11], r[12], r[13],
+                                 r[14])
+        return out
+
+    # -- candidates ------------------------------------------------------------
+
+    def _top_tag(self, tag: str, limit: int = PER_LIST) -> list[int]:
+        return [r[0] for r in self.db.execute(
+            "SELECT film_id FROM rec_tag WHERE tag = ? ORDER BY prior DESC LIMIT ?", [tag, limit])]
+
+    def _top_mood(self, key: str, limit: int = PER_LIST) -> list[int]:
+        return [r[0] for r in self.db.execute(
+            "SELECT film_id FROM rec_mood WHERE key = ? ORDER BY score DESC LIMIT ?", [key, limit])]
+
+    def text_scores(self, words: list[str]) -> dict[int, float]:
+        """0..1 per film: share of the words found in its catalog text or (for rare words) its reviews."""
+        if not words:
+            return {}
+        per_word: list[dict[int, float]] = []
+        for w in words:
+            hits: dict[int, float] = {}
+            for pos, (rowid,) in enumerate(self.db.execute(
+                "SELECT rowid FROM films_fts WHERE films_fts MATCH ? ORDER BY rank LIMIT ?", [quote_fts(w), PER_LIST]
+            )):
+                hits[rowid] = 1.0 - 0.3 * pos / PER_LIST
+            review_ids = [r[0] for r in self.db.execute(
+                "SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH ? LIMIT ?",
+                [quote_fts(w), REVIEW_WORD_LIMIT + 1])]
+            if review_ids and len(review_ids) <= REVIEW_WORD_LIMIT:
+                marks = ",".join("?" * len(review_ids))
+                for film_id, n in self.db.execute(
+                    f"SELECT film_id, count(*) FROM reviews WHERE id IN ({marks}) GROUP BY film_id", review_ids
+                ):
+                    hits[film_id] = max(hits.get(film_id, 0.0), min(1.0, 0.5 + 0.25 * n))
+            per_word.append(hits)
+        scores: dict[int, float] = {}
+        for hits in per_word:
+            for film_id, v in hits.items():
+                scores[film_id] = scores.get(film_id, 0.0) + v / len(words)
+        return scores
+
+    def candidates(self, q: Query, likes: list[Feat], text: dict[int, float]) -> set[int]:
+        out: set[int] = set(sorted(text, key=lambda i: -text[i])[:PER_LIST * 2])
+        countries, genres = q.countries, q.genres
+        for m in q.moods:
+            keys = [f"m:{m}|{c}" for c in countries] + [f"m:{m}|{g}" for g in genres]
+            for key in keys or [f"m:{m}"]:
+                out.update(self._top_mood(key))
+        for c in countries:
+            for g in genres:
+                out.update(self._top_tag(f"cg:{c}|{g}"))
+            out.update(self._top_tag(f"c:{c}"))
+            for lang in COUNTRY_LANGUAGES.get(c, ()):
+                out.update(self._top_tag(f"l:{lang}", PER_LIST // 2))
+        if not countries:
+            for g in genres:
+                out.update(self._top_tag(f"g:{g}"))
+        if q.year_min or q.year_max:
+            lo = (q.year_min or 1890) // 10 * 10
+            hi = (q.year_max or 2030) // 10 * 10
+            decades = list(range(hi, lo - 1, -10))[:6]
+            for decade in decades:
+                out.update(self._top_tag(f"y:{decade}", PER_LIST // 2 if len(decades) > 2 else PER_LIST))
+        for t in likes:
+            for c in t.countries[:2]:
+                for g in t.genres[:3]:
+                    out.update(self._top_tag(f"cg:{c}|{g}", PER_LIST // 2))
+            for g in t.genres[:3]:
+                out.update(self._top_tag(f"g:{g}", PER_LIST // 2))
+            for d in t.directors[:2]:
+                out.update(self._top_tag(f"d:{d.casefold()}", 30))
+            for m, _ in sorted(t.moods.items(), key=lambda kv: -kv[1])[:2]:
+                for g in t.genres[:2]:
+                    out.update(self._top_mood(f"m:{m}|{g}", PER_LIST // 2))
+            if t.keywords:
+                match = " OR ".join(quote_fts(k) for k in t.keywords[:12])
+                out.update(r[0] for r in self.db.execute(
+                    "SELECT rowid FROM films_fts WHERE films_fts MATCH ? ORDER BY rank LIMIT ?", [match, PER_LIST]))
+        if len(out) < PER_LIST:
+            out.update(self._top_tag("*", PER_LIST * 2))
+        return out
+
+    # -- scoring ---------------------------------------------------------------
+
+    def score(self, f: Feat, q: Query, likes: list[Feat], text: dict[int, float]) -> Pick | None:
+        """One film's score for a query, with the reasons a person would accept; None when ruled out."""
+        if q.not_countries & set(f.countries) or q.not_genres & set(f.genres):
+            return None
+        if q.year_min and (f.year is None or f.year < q.year_min):
+            return None
+        if q.year_max and (f.year is None or f.year > q.year_max):
+            return None
+        if q.runtime_max and f.runtime and f.runtime > q.runtime_max:
+            return None
+        if q.runtime_min and f.runtime and f.runtime < q.runtime_min:
+            return None
+        s = 0.0
+        reasons: list[str] = []
+        for m in q.not_moods:
+            v = f.moods.get(m, 0.0)
+            if v >= 0.55:
+                return None
+            s -= 3.0 * v
+        for m, w in q.moods.items():
+            v = f.moods.get(m, 0.0)
+            s += W_MOOD * w * v
+            if v >= 0.3:
+                reasons.append(_mood_reason(f, m))
+        if q.countries:
+            if set(q.countries) & set(f.countries):
+                s += W_COUNTRY
+            elif any(lang in f.languages for c in q.countries for lang in COUNTRY_LANGUAGES.get(c, ())):
+                s += 0.8 * W_COUNTRY
+            else:
+                s -= 1.0
+        if q.genres:
+            hit = sum(1 for g in q.genres if g in f.genres)
+            s += W_GENRE * hit / len(q.genres) if hit else -0.6
+        if q.words:
+            t = text.get(f.film_id, 0.0)
+            s += W_WORDS * t
+        if likes:
+            sims = [similarity(t, f) for t in likes]
+            best = max(sims)
+            s += W_LIKE * (0.7 * best + 0.3 * sum(sims) / len(sims))
+            shared = sorted({k for t in likes for k in t.keywords} & set(f.keywords))
+            if shared:
+                reasons.append("shares " + ", ".join(shared[:3]))
+        if f.runtime is None and (q.runtime_max or q.runtime_min):
+            s -= 0.3
+        s += W_QUALITY * (f.bayes - features.PRIOR_MEAN) / 3.5
+        engaged = f.n_reviews + f.rat_n
+        s += 0.3 * engaged / (engaged + 5.0)
+        return Pick(f, s, reasons)
+
+    def rank(self, q: Query, *, exclude: set[int], avoid: set[int], likes: list[Feat],
+             limit: int = 5) -> list[Pick]:
+        """The best `limit` picks, varied: not five films of one series or one director."""
+        text = self.text_scores(q.words)
+        ids = self.candidates(q, likes, text) - exclude
+        feats = self.feats(ids)
+        avoid_series = {feats[i].series for i in avoid if i in feats}
+        picks = [p for f in feats.values() if (p := self.score(f, q, likes, text)) is not None]
+        if q.words and not (q.moods or q.countries or q.genres or likes):
+            # Only search words: a film that matches none of them is not an answer.
+            picks = [p for p in picks if text.get(p.feat.film_id, 0.0) > 0] or picks
+        like_series = {t.series for t in likes}
+        picks.sort(key=lambda p: -p.score)
+        picks = picks[: limit * 8]
+        chosen: list[Pick] = []
+        series_seen: set[str] = set(avoid_series)
+        directors_seen: dict[str, int] = {}
+        while picks and len(chosen) < limit:
+            def adjusted(p: Pick) -> float:
+                a = p.score
+                if p.feat.series in series_seen or p.feat.series in like_series:
+                    a -= 1.2
+                a -= 0.6 * sum(directors_seen.get(d, 0) for d in p.feat.directors)
+                return a
+            best = max(picks, key=adjusted)
+            picks.remove(best)
+            chosen.append(best)
+            series_seen.add(best.feat.series)
+            for d in best.feat.directors:
+                directors_seen[d] = directors_seen.get(d, 0) + 1
+        return chosen
+
+    def neighbours(self, film_id: int) -> set[int]:
+        """A film, its series and remakes, and the same director's films: what "Not this" drops."""
+        f = self.feats([film_id]).get(film_id)
+        if f is None:
+            return {film_id}
+        out = {film_id}
+        out.update(r[0] for r in self.db.execute("SELECT film_id FROM rec_film WHERE series = ?", [f.series]))
+        for d in f.directors[:2]:
+            out.update(self._top_tag(f"d:{d.casefold()}", 50))
+        return out
+
+    # -- quotes ----------------------------------------------------------------
+
+    def quote(self, film_id: int, q: Query) -> str | None:
+        """A short phrase or sentence from a review of this film that speaks to the request.
+
+        Only visible text: never anything a reviewer put behind a spoiler.
+        """
+        words: set[str] = set(q.words)
+        for m in q.moods:
+            words |= mood_words_for(m)
+        if not words:
+            return None
+        rows = []
+        if q.moods:
+            likes = " OR ".join("x.moods LIKE ? OR x.moods LIKE ?" for _ in q.moods)
+            params: list[object] = [film_id]
+            for m in q.moods:
+                params += [f"{m}=%", f"% {m}=%"]
+            rows = self.db.execute(
+                f"""SELECT r.body FROM rec_review x JOIN reviews r ON r.id = x.review_id
+                    WHERE x.film_id = ? AND ({likes}) ORDER BY r.id DESC LIMIT 6""", params).fetchall()
+        if not rows:
+            rows = self.db.execute(
+                "SELECT body FROM reviews WHERE film_id = ? ORDER BY id DESC LIMIT 6", [film_id]).fetchall()
+        best: tuple[float, str] | None = None
+        for (body,) in rows:
+            try:
+                visible = Document.from_json(body).visible_text()
+            except (ValueError, KeyError, TypeError):
+                continue
+            for sentence in SENTENCE_RE.split(visible):
+                sentence = " ".join(sentence.split())
+                if not 12 <= len(sentence) <= 400:
+                    continue
+                toks = re.findall(r"[a-z][a-z'-]*", sentence.lower())
+                hits = sum(2.0 if t.endswith("est") else 1.0 for t in toks if t in words)
+                if not hits:
+                    continue
+                sc = hits - len(sentence) / 200.0
+                if best is None or sc > best[0]:
+                    best = (sc, sentence)
+        if best is None:
+            return None
+        return best[1]
+
+
+SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def similarity(a: Feat, b: Feat) -> float:
+    """0..1: how alike two films are in genre, keywords, mood, country, maker and era."""
+    ga, gb = set(a.genres), set(b.genres)
+    genre = len(ga & gb) / len(ga | gb) if ga | gb else 0.0
+    ka, kb = set(a.keywords), set(b.keywords)
+    kw = len(ka & kb) / math.sqrt(len(ka) * len(kb)) if ka and kb else 0.0
+    ma, mb = a.moods, b.moods
+    dot = sum(v * mb.get(m, 0.0) for m, v in ma.items())
+    na = math.sqrt(sum(v * v for v in ma.values()))
+    nb = math.sqrt(sum(v * v for v in mb.values()))
+    mood = dot / (na * nb) if na and nb else 0.0
+    country = 1.0 if set(a.countries) & set(b.countries) else 0.0
+    director = 1.0 if set(a.directors) & set(b.directors) else 0.0
+    era = max(0.0, 1.0 - abs((a.year or 2000) - (b.year or 2000)) / 30.0)
+    return (1.0 * genre + 1.5 * kw + 1.0 * mood + 0.5 * country + 0.3 * director + 0.3 * era) / 4.6
+
+
+def _mood_reason(f: Feat, mood: str) -> str:
+    """Why a film counts as this mood: its catalog keyword if it has one, else the mood itself."""
+    for k in f.keywords:
+        if KEYWORD_MOODS.get(k, {}).get(mood, 0.0) >= 0.5:
+            return k
+    return MOOD_LABELS[mood]

@@ -1,0 +1,252 @@
+"""Per-film features, kept current at write time.
+
+A query must never read all reviews: at 1,000,000 reviews an FTS pass over
+common words costs ~300 ms. So everything a recommendation needs about a film
+(its facts, mood scores from the catalog and from what reviewers wrote, rating
+sums) lives in `rec_film`, and the indexes candidates are drawn from live in
+`rec_tag` / `rec_mood`. They are written:
+
+- for films: by `sync_films`, which picks up films added since the last call
+  (the recommender calls it on start and before each query; it is one indexed
+  lookup when nothing changed);
+- for reviews: by `on_review`, registered in `store.review_hooks`, so it runs
+  inside the same transaction as the review insert or delete and can never
+  drift from the reviews;
+- for member ratings: by SQL triggers (migration m002), since ratings are
+  written with plain SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlite_utils
+
+from ..store import Store
+from ..titles import normalize_title
+from .lexicon import GENRE_MOODS, KEYWORD_MOODS, MOOD_LABELS, review_mood_hits
+
+# Catalog facts alone top out here, so what reviewers say can still move a film up.
+BASE_CAP = 0.85
+MOOD_INDEX_MIN = 0.12  # moods weaker than this are not worth an index row
+PRIOR_MEAN, PRIOR_WEIGHT = 6.5, 5.0
+
+SERIES_TAIL = re.compile(r"(?:\s+(?:part\s+)?(?:\d+|ii|iii|iv|v|vi|two|three))+$")
+
+
+def encode_moods(moods: dict[str, float]) -> str:
+    return " ".join(f"{m}={v:.3f}" for m, v in sorted(moods.items()) if v)
+
+
+def decode_moods(text: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in text.split():
+        m, _, v = item.partition("=")
+        try:
+            out[m] = float(v)
+        except ValueError:
+            continue
+    return out
+
+
+def series_key(title: str) -> str:
+    """`The Conjuring 2` and `The Conjuring` share a key, as do remakes: used to keep picks varied."""
+    head = title.split(":", 1)[0]
+    return SERIES_TAIL.sub("", normalize_title(head)) or normalize_title(title)
+
+
+def catalog_moods(keywords: Iterable[str], genres: Iterable[str]) -> dict[str, float]:
+    """Mood scores from catalog keywords and genres (noisy-or), so unreviewed films still match moods."""
+    keep: dict[str, float] = {}
+    negative: set[str] = set()
+    for source, table in ((keywords, KEYWORD_MOODS), (genres, GENRE_MOODS)):
+        for word in source:
+            for mood, w in table.get(word.lower(), {}).items():
+                if w < 0:
+                    negative.add(mood)
+                else:
+                    keep[mood] = keep.get(mood, 0.0) + w - keep.get(mood, 0.0) * w  # 1-(1-a)(1-w)
+    out = {m: round(BASE_CAP * v, 3) for m, v in keep.items() if m not in negative}
+    for m in negative:
+        out[m] = -1.0
+    return out
+
+
+def review_strengths(hits: dict[str, float]) -> dict[str, float]:
+    """How strongly one review shows each mood, 0..1 (three solid mentions is as strong as it gets)."""
+    return {m: min(1.0, h / 3.0) for m, h in hits.items() if m in MOOD_LABELS}
+
+
+def combine_moods(base: dict[str, float], strength_sums: dict[str, float], n_reviews: int) -> dict[str, float]:
+    """Catalog moods and review evidence, noisy-or; one review counts, many agreeing count more."""
+    out: dict[str, float] = {}
+    for m in set(base) | set(strength_sums):
+        rv = strength_sums.get(m, 0.0) / (n_reviews + 1.0)
+        b = base.get(m, 0.0)
+        v = max(0.0, rv - 0.5) if b < 0 else 1.0 - (1.0 - b) * (1.0 - rv)
+        if v > 0.0:
+            out[m] = round(v, 3)
+    return out
+
+
+def prior(n_reviews: int, rev_sum: float, rev_n: int, rat_sum: float, rat_n: int) -> float:
+    """Same formula as REC_PRIOR_SQL in migrations (the ratings trigger computes it in SQL)."""
+    bayes = (PRIOR_MEAN * PRIOR_WEIGHT + rev_sum + rat_sum) / (PRIOR_WEIGHT + rev_n + rat_n)
+    engaged = n_reviews + rat_n
+    return bayes / 10.0 + 0.15 * engaged / (engaged + 5.0)
+
+
+def bayes_rating(rev_sum: float, rev_n: int, rat_sum: float, rat_n: int) -> float:
+    return (PRIOR_MEAN * PRIOR_WEIGHT + rev_sum + rat_sum) / (PRIOR_WEIGHT + rev_n + rat_n)
+
+
+def film_tags(countries: Sequence[str], genres: Sequence[str], languages: Sequence[str],
+              directors: Sequence[str], year: int | None) -> list[str]:
+    tags = ["*"]
+    tags += [f"c:{c}" for c in countries]
+    tags += [f"g:{g}" for g in genres]
+    tags += [f"cg:{c}|{g}" for c in countries for g in genres]
+    tags += [f"l:{lang}" for lang in languages]
+    tags += [f"d:{d.casefold()}" for d in directors]
+    if year:
+        tags.append(f"y:{year // 10 * 10}")
+    return list(dict.fromkeys(tags))
+
+
+def mood_keys(moods: dict[str, float], countries: Sequence[str], genres: Sequence[str]) -> list[tuple[str, float]]:
+    """Index rows for a film's moods: alone and crossed with its countries and genres.
+
+    The crossed keys let "sad korean" find the saddest Korean films directly,
+    instead of hoping they are among the saddest films overall.
+    """
+    rows: list[tuple[str, float]] = []
+    for m, v in moods.items():
+        if v < MOOD_INDEX_MIN:
+            continue
+        rows.append((f"m:{m}", v))
+        rows += [(f"m:{m}|{c}", v) for c in countries]
+        rows += [(f"m:{m}|{g}", v) for g in genres]
+    return rows
+
+
+def _lists(row: dict[str, Any]) -> dict[str, list[str]]:
+    return {k: json.loads(row[k] or "[]") for k in ("countries", "languages", "genres", "directors", "keywords")}
+
+
+def _write_film(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
+    """Catalog facts of one film into rec_film (review and rating sums kept as they are)."""
+    lists = _lists(row)
+    base = catalog_moods(lists["keywords"], lists["genres"])
+    db.execute(
+        """INSERT INTO rec_film (film_id, synced, year, runtime, countries, languages, genres, directors,
+               keywords, series, base_moods, moods)
+           VALUES (?,1,?,?,?,?,?,?,?,?,?,?)
+           ON CONFLICT (film_id) DO UPDATE SET synced = 1, year = excluded.year, runtime = excluded.runtime,
+               countries = excluded.countries, languages = excluded.languages, genres = excluded.genres,
+               directors = excluded.directors, keywords = excluded.keywords, series = excluded.series,
+               base_moods = excluded.base_moods""",
+        [
+            row["id"], row["year"], row["runtime"],
+            "|".join(lists["countries"]), "|".join(lists["languages"]), "|".join(lists["genres"]),
+            "|".join(lists["directors"]), "|".join(lists["keywords"]), series_key(row["title"]),
+            encode_moods(base), encode_moods({m: v for m, v in base.items() if v > 0}),
+        ],
+    )
+
+
+def _reindex(db: sqlite_utils.Database, film_id: int) -> None:
+    """Recompute moods and prior of one film from its rec_film row and rec_review rows."""
+    f = db.execute(
+        """SELECT countries, languages, genres, directors, year, base_moods, n_reviews, rev_sum, rev_n,
+                  rat_sum, rat_n FROM rec_film WHERE film_id = ?""",
+        [film_id],
+    ).fetchone()
+    if f is None:
+        return
+    countries, languages, genres = (s.split("|") if s else [] for s in f[:3])
+    directors = f[3].split("|") if f[3] else []
+    sums: dict[str, float] = {}
+    for (text,) in db.execute("SELECT moods FROM rec_review WHERE film_id = ?", [film_id]):
+        for m, v in review_strengths(decode_moods(text)).items():
+            sums[m] = sums.get(m, 0.0) + v
+    moods = combine_moods(decode_moods(f[5]), sums, int(f[6]))
+    p = prior(int(f[6]), float(f[7]), int(f[8]), float(f[9]), int(f[10]))
+    db.execute("UPDATE rec_film SET moods = ?, prior = ? WHERE film_id = ?", [encode_moods(moods), p, film_id])
+    db.execute("DELETE FROM rec_tag WHERE film_id = ?", [film_id])
+    db.execute("DELETE FROM rec_mood WHERE film_id = ?", [film_id])
+    db.conn.executemany(
+        "INSERT INTO rec_tag (tag, prior, film_id) VALUES (?,?,?)",
+        [(t, p, film_id) for t in film_tags(countries, genres, languages, directors, f[4])],
+    )
+    db.conn.executemany(
+        "INSERT INTO rec_mood (key, score, film_id) VALUES (?,?,?)",
+        [(k, v, film_id) for k, v in mood_keys(moods, countries, genres)],
+    )
+
+
+def sync_films(db: sqlite_utils.Database, after_id: int = 0, batch: int = 2000) -> int:
+    """Add features for films (with id > after_id) that have none yet; returns how many."""
+    done = 0
+    while True:
+        rows = list(
+            db.query(
+                """SELECT f.* FROM films f LEFT JOIN rec_film r ON r.film_id = f.id
+                   WHERE f.id > ? AND (r.film_id IS NULL OR r.synced = 0) ORDER BY f.id LIMIT ?""",
+                [after_id, batch],
+            )
+        )
+        if not rows:
+            return done
+        with db.atomic():
+            for row in rows:
+                _write_film(db, row)
+                # Reviews may predate the features (an old database, a bulk import): read them now.
+                _refresh_reviews(db, row["id"])
+        done += len(rows)
+
+
+def _refresh_reviews(db: sqlite_utils.Database, film_id: int) -> None:
+    """Read this film's reviews not yet read for moods, then recompute its sums, moods and prior."""
+    new = db.execute(
+        """SELECT r.id, r.plain FROM reviews r WHERE r.film_id = ?
+           AND NOT EXISTS (SELECT 1 FROM rec_review x WHERE x.review_id = r.id)""",
+        [film_id],
+    ).fetchall()
+    if new:
+        db.conn.executemany(
+            "INSERT INTO rec_review (review_id, film_id, moods) VALUES (?,?,?)",
+            [(rid, film_id, encode_moods({m: round(v, 2) for m, v in review_mood_hits(plain).items()}))
+             for rid, plain in new],
+        )
+    n, rsum, rn = db.execute(
+        "SELECT count(*), coalesce(sum(rating), 0), count(rating) FROM reviews WHERE film_id = ?", [film_id]
+    ).fetchone()
+    db.execute(
+        "UPDATE rec_film SET n_reviews = ?, rev_sum = ?, rev_n = ? WHERE film_id = ?", [n, rsum, rn, film_id]
+    )
+    _reindex(db, film_id)
+
+
+def on_review(store: Store, film_id: int) -> None:
+    """Review hook: runs inside the review's transaction (insert or delete)."""
+    db = store.db
+    row = db.execute("SELECT synced FROM rec_film WHERE film_id = ?", [film_id]).fetchone()
+    if row is None or not row[0]:
+        films = list(db.query("SELECT * FROM films WHERE id = ?", [film_id]))
+        if not films:
+            return
+        _write_film(db, films[0])
+    _refresh_reviews(db, film_id)
+
+
+def rebuild_all(db: sqlite_utils.Database, batch: int = 5000) -> None:
+    """Bulk (re)build of every feature table, for imports of many reviews and the benchmark."""
+    with db.atomic():
+        for t in ("rec_tag", "rec_mood", "rec_review"):
+            db.execute(f"DELETE FROM {t}")
+        db.execute("UPDATE rec_film SET synced = 0")
+    sync_films(db, batch=batch)
+

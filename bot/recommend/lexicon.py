@@ -1,0 +1,306 @@
+"""The words: moods, genres, fillers, and how catalog keywords and review text map to moods.
+
+Kept as plain tables so anyone can see (and argue with) why a film counts as
+"sad": a transparent lexicon beats an opaque model for a community bot, and it
+costs nothing at query time.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+# mood id -> label shown in "Read as:"
+MOOD_LABELS: dict[str, str] = {
+    "sad": "sad",
+    "heartwarming": "heartwarming",
+    "feelgood": "feel-good",
+    "funny": "funny",
+    "scary": "scary",
+    "creepy": "creepy",
+    "gory": "gory",
+    "mindbending": "mind-bending",
+    "slowburn": "slow-burn",
+    "bleak": "bleak",
+    "romantic": "romantic",
+    "tense": "tense",
+}
+
+# What people type -> mood. Phrases of up to four words; comparatives included
+# so "like Parasite but funnier" reads as a mood, not as a search word.
+MOOD_WORDS: dict[str, str] = {}
+for _mood, _words in {
+    "sad": "sad sadder saddest tearjerker tearjerkers tear-jerker tear-jerkers tear jerker weepy weepie weepies "
+    "cry crying cries tears tearful heartbreaking heartbreak heart-breaking emotional tragic tragedy "
+    "melancholy melancholic devastating sob sobbing depressing|make me cry|made me cry|need a good cry|"
+    "good cry|ugly cry|gut-wrenching|gut wrenching",
+    "heartwarming": "heartwarming heart-warming wholesome touching sweet tender warm moving|warm hearted|"
+    "heart warming",
+    "feelgood": "feel-good feelgood uplifting cheerful happy upbeat light lighthearted light-hearted fun "
+    "comforting cozy cosy|feel good|pick me up|pick-me-up|cheer me up",
+    "funny": "funny funnier funniest hilarious humorous humour humor laugh laughs laughing witty comedic "
+    "amusing goofy silly|make me laugh|laugh out loud",
+    "scary": "scary scarier scariest terrifying frightening spooky horrifying chilling nightmare "
+    "nightmares|keep me up at night|scare me",
+    "creepy": "creepy creepier eerie unsettling disturbing uncanny unnerving atmospheric haunting",
+    "gory": "gory gore gorier bloody violent violence splatter gruesome graphic brutal",
+    "mindbending": "mind-bending mindbending mind-blowing mindblowing trippy twisty cerebral puzzle puzzling "
+    "confusing surreal mindfuck|mind bending|mind blowing|mind-bendy|make me think|plot twist|plot twists|"
+    "twist ending|twists",
+    "slowburn": "slow-burn slowburn slow meditative patient contemplative quiet|slow burn|slow burning",
+    "bleak": "bleak bleaker dark darker darkest grim gritty nihilistic hopeless depressing bleakest",
+    "romantic": "romantic love|love story|love stories|date night|swoon",
+    "tense": "tense tenser suspenseful suspense thrilling gripping nail-biting intense edge-of-your-seat "
+    "edge-of-seat|edge of my seat|edge of your seat|nail biting|on the edge",
+}.items():
+    _single, *_phrases = _words.split("|")
+    for _w in [*_single.split(), *(p.strip() for p in _phrases)]:
+        MOOD_WORDS.setdefault(_w, _mood)
+# "depressing" is more bleak than sad when asked for; "sad" keeps the tears.
+MOOD_WORDS["depressing"] = "bleak"
+
+# genre id (as the catalog spells it) -> words people type
+GENRE_WORDS: dict[str, str] = {}
+for _genre, _words in {
+    "drama": "drama dramas dramatic",
+    "comedy": "comedy comedies comedic-film romcom rom-com romcoms rom-coms sitcom",
+    "horror": "horror horrors",
+    "thriller": "thriller thrillers",
+    "mystery": "mystery mysteries",
+    "crime": "crime",
+    "science fiction": "sci-fi scifi sf science-fiction",
+    "romance": "romance romances",
+    "action": "action",
+    "fantasy": "fantasy fantasies fairytale fairy-tale",
+    "war": "war",
+    "history": "history historical period-piece",
+    "family": "family kids children kid-friendly",
+    "adventure": "adventure adventures",
+    "biography": "biography biopic biopics biographical",
+    "animation": "animation animated cartoon cartoons",
+    "music": "music musician",
+    "western": "western westerns",
+    "musical": "musical musicals",
+    "sport": "sport sports",
+    "documentary": "documentary documentaries doc docs",
+}.items():
+    for _w in _words.split():
+        GENRE_WORDS[_w] = _genre
+GENRE_PHRASES: dict[str, tuple[str, ...]] = {
+    "science fiction": ("science fiction", "sci fi"),
+    "history": ("period piece", "period drama"),
+    "romance": ("rom com",),
+}
+GENRE_LABELS: dict[str, str] = {"science fiction": "sci-fi"}
+
+# Words that bring more than one thing: (country codes, genres, moods).
+COMBOS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "anime": (("JP",), ("animation",), ()),
+    "k-drama": (("KR",), ("drama",), ()),
+    "kdrama": (("KR",), ("drama",), ()),
+    "k drama": (("KR",), ("drama",), ()),
+    "k-dramas": (("KR",), ("drama",), ()),
+    "kdramas": (("KR",), ("drama",), ()),
+    "k-horror": (("KR",), ("horror",), ()),
+    "j-horror": (("JP",), ("horror",), ()),
+    "jhorror": (("JP",), ("horror",), ()),
+    "giallo": (("IT",), ("horror",), ()),
+    "romcom": ((), ("romance", "comedy"), ()),
+    "rom-com": ((), ("romance", "comedy"), ()),
+    "rom com": ((), ("romance", "comedy"), ()),
+    "romcoms": ((), ("romance", "comedy"), ()),
+    "rom-coms": ((), ("romance", "comedy"), ()),
+    "tearjerker": ((), (), ("sad",)),
+}
+
+# Languages a country's films are usually in: a French-language film from
+# Belgium still answers "french".
+COUNTRY_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "KR": ("ko",), "JP": ("ja",), "FR": ("fr",), "IN": ("hi", "ta", "te", "ml", "bn"), "CN": ("zh",),
+    "HK": ("cn",), "ES": ("es",), "IT": ("it",), "DE": ("de",), "IR": ("fa",), "TR": ("tr",), "TH": ("th",),
+    "SE": ("sv",), "DK": ("da",), "NO": ("no",), "PL": ("pl",), "RU": ("ru",), "NG": ("yo", "ig"),
+    "BR": ("pt",), "PT": ("pt",),
+}
+
+NEGATIONS = _wordset(
+    "not no without non nothing never avoid minus less zero isnt isn't dont don't nor"
+)
+# Words that keep a negation alive: "not too gory", "no more horror".
+NEGATION_GLUE = _wordset("too very so overly any more a an the of or nor and really")
+
+FILLER = _wordset(
+    """
+    a an the some something somethin smth any anything me my i i'm im we us our you your please pls plz
+    can could would will should might recommend recommendation recommendations suggest suggestion suggestions
+    reccomend recomend recommand give show find want wanna need looking look for to watch see tonight today
+    movie movies film films flick flicks cinema picture pictures one ones good great best nice decent top
+    is are be was it its it's that this these those which what who how kind sort type of with and or in on
+    at by from about also maybe perhaps really very quite pretty just kinda sorta so too lot lots bit little
+    more most tell know hey hi hello thanks thank yo ok okay bot moviebot pick picks help do does did
+    have has had got get something's watchable fan fans into lol haha yes like likes liked i'd id enjoy
+    enjoyed
+    """
+)
+
+# Words that stop a title after "like": "like parasite but funnier".
+TITLE_STOPS = _wordset("but with from and only that except without not no in set made than or")
+SIMILAR_RE = re.compile(
+    r"\b(?:(?:movies?|films?|something|anything|stuff)\s+)?(?:similar\s+to|like|such\s+as|in\s+the\s+vein\s+of|"
+    r"reminds?\s+me\s+of|along\s+the\s+lines\s+of|same\s+as|the\s+likes\s+of)\s+",
+    re.IGNORECASE,
+)
+
+# -- moods from catalog facts --------------------------------------------------
+
+# catalog keyword -> {mood: weight}; combined noisy-or, so two hints beat one.
+KEYWORD_MOODS: dict[str, dict[str, float]] = {
+    "tearjerker": {"sad": 1.0},
+    "heartbreaking": {"sad": 0.9},
+    "devastating": {"sad": 0.8, "bleak": 0.5},
+    "tragic": {"sad": 0.8},
+    "grief": {"sad": 0.6},
+    "melancholy": {"sad": 0.6, "slowburn": 0.2},
+    "bittersweet": {"sad": 0.45, "heartwarming": 0.3},
+    "terminal illness": {"sad": 0.6},
+    "sacrifice": {"sad": 0.3},
+    "longing": {"sad": 0.3, "romantic": 0.4},
+    "heartwarming": {"heartwarming": 1.0, "feelgood": 0.4},
+    "healing": {"heartwarming": 0.5},
+    "gentle": {"heartwarming": 0.5, "slowburn": 0.3},
+    "feel-good": {"feelgood": 1.0, "heartwarming": 0.4},
+    "uplifting": {"feelgood": 0.9},
+    "fun": {"feelgood": 0.7, "funny": 0.3},
+    "funny": {"funny": 1.0, "feelgood": 0.3},
+    "hilarious": {"funny": 1.0},
+    "dark comedy": {"funny": 0.6, "bleak": 0.3},
+    "absurd": {"funny": 0.5},
+    "quirky": {"funny": 0.4, "feelgood": 0.3},
+    "satire": {"funny": 0.4},
+    "class satire": {"funny": 0.3},
+    "gory": {"gory": 1.0},
+    "non-gory": {"gory": -1.0},
+    "brutal": {"gory": 0.5, "bleak": 0.3},
+    "violent": {"gory": 0.5},
+    "slasher": {"gory": 0.6, "scary": 0.6},
+    "creepy": {"creepy": 1.0, "scary": 0.4},
+    "disturbing": {"creepy": 0.7, "bleak": 0.4},
+    "dread": {"creepy": 0.6, "scary": 0.5, "tense": 0.3},
+    "atmospheric": {"creepy": 0.35, "slowburn": 0.3},
+    "haunted house": {"scary": 0.8, "creepy": 0.5},
+    "ghost": {"scary": 0.6, "creepy": 0.5},
+    "demonic possession": {"scary": 0.9},
+    "possession": {"scary": 0.7},
+    "folk horror": {"creepy": 0.8, "scary": 0.5},
+    "psychological horror": {"creepy": 0.7, "scary": 0.6},
+    "found footage": {"scary": 0.5},
+    "zombies": {"scary": 0.4, "gory": 0.4},
+    "vampire": {"scary": 0.3},
+    "monster": {"scary": 0.4},
+    "terrifying": {"scary": 1.0},
+    "scary": {"scary": 1.0},
+    "mind-bending": {"mindbending": 1.0},
+    "twist ending": {"mindbending": 0.5, "tense": 0.2},
+    "twist": {"mindbending": 0.5},
+    "twisty": {"mindbending": 0.7},
+    "nonlinear": {"mindbending": 0.6},
+    "surreal": {"mindbending": 0.6},
+    "cerebral": {"mindbending": 0.6},
+    "dreams": {"mindbending": 0.5},
+    "time travel": {"mindbending": 0.5},
+    "time loop": {"mindbending": 0.7},
+    "memory": {"mindbending": 0.3},
+    "identity": {"mindbending": 0.3},
+    "ambiguous": {"mindbending": 0.3, "slowburn": 0.2},
+    "slow burn": {"slowburn": 1.0},
+    "quiet": {"slowburn": 0.6},
+    "meditative": {"slowburn": 0.8},
+    "understated": {"slowburn": 0.5},
+    "bleak": {"bleak": 1.0},
+    "dark": {"bleak": 0.6},
+    "gritty": {"bleak": 0.5},
+    "nihilistic": {"bleak": 0.8},
+    "holocaust": {"bleak": 0.5, "sad": 0.5},
+    "romantic": {"romantic": 1.0},
+    "first love": {"romantic": 0.8},
+    "forbidden love": {"romantic": 0.8},
+    "love story": {"romantic": 0.9},
+    "erotic": {"romantic": 0.4},
+    "tense": {"tense": 1.0},
+    "suspense": {"tense": 0.8},
+    "suspenseful": {"tense": 0.8},
+    "intense": {"tense": 0.8},
+    "cat and mouse": {"tense": 0.7},
+    "race against time": {"tense": 0.7},
+    "claustrophobic": {"tense": 0.6},
+    "paranoia": {"tense": 0.5, "creepy": 0.3},
+    "survival": {"tense": 0.5},
+}
+GENRE_MOODS: dict[str, dict[str, float]] = {
+    "horror": {"scary": 0.7, "creepy": 0.3},
+    "comedy": {"funny": 0.7, "feelgood": 0.2},
+    "romance": {"romantic": 0.8},
+    "thriller": {"tense": 0.6},
+    "drama": {"sad": 0.12},
+    "family": {"heartwarming": 0.3, "feelgood": 0.3},
+    "animation": {"feelgood": 0.2},
+    "mystery": {"mindbending": 0.2, "tense": 0.2},
+    "war": {"bleak": 0.3, "sad": 0.2},
+    "musical": {"feelgood": 0.4},
+}
+
+# -- moods from what reviewers wrote -----------------------------------------
+
+# review word -> (mood, weight). Superlatives weigh more: "the saddest movie".
+REVIEW_WORDS: dict[str, tuple[str, float]] = {}
+for _mood, _spec in {
+    "sad": "sad:1 sadness:1 saddest:2 cry:1 cried:1 crying:1 cries:1 tears:1 tear:0.5 tearjerker:2 sob:1 "
+    "sobbing:1.5 sobbed:1.5 weep:1 wept:1 weeping:1 heartbreaking:1.5 heartbroken:1 heartbreak:1 tragic:1 "
+    "tragedy:1 tissues:1.5 tissue:1 devastating:1 devastated:1 melancholy:0.7 touching:0.6 moving:0.5 "
+    "grief:0.7 mourning:0.7 tearful:1 teary:1 weepy:1",
+    "heartwarming": "heartwarming:2 wholesome:1.5 warm:0.6 touching:0.6 sweet:0.6 tender:0.8 hope:0.4 "
+    "loving:0.5 kindness:0.8 heartfelt:1",
+    "feelgood": "uplifting:1.5 cheerful:1 joyful:1 joy:0.7 delightful:1 charming:0.8 fun:0.8 feel-good:2 "
+    "feelgood:2 happy:0.5 smile:0.8 smiling:0.8",
+    "funny": "funny:1.5 hilarious:2 laugh:1 laughed:1 laughing:1 laughs:1 lol:1 comedy:0.5 witty:1 "
+    "jokes:1 joke:0.7 humor:1 humour:1 funniest:2",
+    "scary": "scary:1.5 scariest:2 terrifying:2 terrified:1.5 frightening:1.5 scared:1 scream:0.7 "
+    "nightmares:1.5 jumpscare:1 jumpscares:1 horror:0.5 spooky:1 chilling:1",
+    "creepy": "creepy:1.5 eerie:1.5 unsettling:1.5 disturbing:1 uncanny:1 unnerving:1.5 dread:1",
+    "gory": "gory:2 gore:2 blood:0.7 bloody:1 brutal:1 gruesome:1.5 violent:1 violence:0.7 splatter:1.5",
+    "mindbending": "mind-bending:2 mindbending:2 twist:0.7 twists:0.7 confusing:1 puzzle:1 cerebral:1 "
+    "trippy:1.5 rewatch:0.5 surreal:1 layered:0.7 mind-blowing:1.5",
+    "slowburn": "slow:0.7 slow-burn:2 patient:0.8 meditative:1.5 quiet:0.6 contemplative:1.5 pacing:0.5",
+    "bleak": "bleak:1.5 grim:1 hopeless:1.5 nihilistic:1.5 depressing:1.2 dark:0.5 bleakest:2",
+    "romantic": "romantic:1.5 romance:1 love:0.3 chemistry:1 swoon:1.5 kiss:0.7",
+    "tense": "tense:1.5 suspense:1 suspenseful:1.5 gripping:1 thrilling:1 edge:0.5 intense:1 nail-biting:1.5",
+}.items():
+    for _item in _spec.split():
+        _w, _, _weight = _item.partition(":")
+        REVIEW_WORDS.setdefault(_w, (_mood, float(_weight)))
+# Words that count for two moods.
+REVIEW_EXTRA: dict[str, tuple[str, float]] = {"touching": ("heartwarming", 0.6), "moving": ("heartwarming", 0.4)}
+
+WORD_RE = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+
+def review_mood_hits(text: str) -> dict[str, float]:
+    """Weighted mood words in one review, e.g. {'sad': 7.5, 'heartwarming': 1.2}."""
+    hits: dict[str, float] = {}
+    for w in WORD_RE.findall(text.lower()):
+        hit = REVIEW_WORDS.get(w)
+        if hit is not None:
+            hits[hit[0]] = hits.get(hit[0], 0.0) + hit[1]
+            extra = REVIEW_EXTRA.get(w)
+            if extra is not None:
+                hits[extra[0]] = hits.get(extra[0], 0.0) + extra[1]
+    return hits
+
+
+def mood_words_for(mood: str) -> frozenset[str]:
+    """Review words that show a mood: used to pick the sentence worth quoting."""
+    words = {w for w, (m, _) in REVIEW_WORDS.items() if m == mood}
+    words |= {w for w, (m, _) in REVIEW_EXTRA.items() if m == mood}
+    return frozenset(words)

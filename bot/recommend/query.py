@@ -1,0 +1,333 @@
+"""Reading what people ask for: `sad koraen drma`, `like Parasite but funnier`, `scary but not gory 90s`.
+
+The parser turns chat phrasing into a `Query` of facets (moods, countries,
+genres, era, length, a film to resemble) plus leftover words for text search.
+It never fails: anything it does not recognise becomes a search word, and the
+reply shows how it read the request ("Read as: …") so people can rephrase.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from ..countries import country_name, country_words
+from .lexicon import (
+    COMBOS,
+    FILLER,
+    GENRE_LABELS,
+    GENRE_PHRASES,
+    GENRE_WORDS,
+    MOOD_LABELS,
+    MOOD_WORDS,
+    NEGATION_GLUE,
+    NEGATIONS,
+    SIMILAR_RE,
+    TITLE_STOPS,
+)
+
+MAX_CHARS = 300
+MAX_WORDS = 8
+RECENT_YEARS = 7
+TitleResolver = Callable[[str, bool], "tuple[int, str] | None"]  # (text, fuzzy allowed)
+
+_COUNTRY_WORDS = {w.casefold(): c for w, c in country_words().items()}
+_GENRE_PHRASES = {p: g for g, ps in GENRE_PHRASES.items() for p in ps}
+# Single words the fuzzy matcher may correct a typo to.
+VOCAB: list[str] = sorted(
+    {w for w in (*_COUNTRY_WORDS, *GENRE_WORDS, *MOOD_WORDS, *COMBOS) if " " not in w and len(w) >= 4}
+    - FILLER
+)
+_VOCAB_SET = frozenset(VOCAB)
+_KNOWN = frozenset((*_COUNTRY_WORDS, *GENRE_WORDS, *MOOD_WORDS, *COMBOS, *_GENRE_PHRASES, *FILLER, *NEGATIONS))
+
+TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_NUM = {"one": 1, "two": 2, "three": 3, "an": 1, "a": 1, "1": 1, "2": 2, "3": 3}
+COMPARATIVES = {"funny": "funnier", "scary": "scarier", "sad": "sadder", "bleak": "darker", "creepy": "creepier",
+                "tense": "tenser", "gory": "gorier"}
+_DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
+                 "seventies": 1970, "eighties": 1980, "nineties": 1990, "noughties": 2000}
+
+
+@dataclass
+class Query:
+    """One request, read. Empty facets mean "anything"."""
+
+    text: str = ""
+    moods: dict[str, float] = field(default_factory=dict)  # mood -> weight
+    not_moods: set[str] = field(default_factory=set)
+    countries: list[str] = field(default_factory=list)
+    not_countries: set[str] = field(default_factory=set)
+    genres: list[str] = field(default_factory=list)
+    not_genres: set[str] = field(default_factory=set)
+    year_min: int | None = None
+    year_max: int | None = None
+    era: str = ""
+    runtime_min: int | None = None
+    runtime_max: int | None = None
+    length: str = ""
+    like: list[tuple[int, str]] = field(default_factory=list)  # (film_id, label)
+    words: list[str] = field(default_factory=list)
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.moods or self.not_moods or self.countries or self.not_countries or self.genres
+                    or self.not_genres or self.year_min or self.year_max or self.runtime_min
+                    or self.runtime_max or self.like or self.words)
+
+    def reading(self) -> list[str]:
+        """How the request was understood, in the order people tend to say it."""
+        out = [f"like {label}" for _, label in self.like]
+        out += [(COMPARATIVES.get(m, "more " + MOOD_LABELS[m]) if w > 1.0 else MOOD_LABELS[m])
+                for m, w in self.moods.items()]
+        out += [country_name(c) for c in self.countries]
+        out += [GENRE_LABELS.get(g, g) for g in self.genres]
+        if self.era:
+            out.append(self.era)
+        if self.length:
+            out.append(self.length)
+        out += [f"not {MOOD_LABELS[m]}" for m in sorted(self.not_moods)]
+        out += [f"no {GENRE_LABELS.get(g, g)}" for g in sorted(self.not_genres)]
+        out += [f"not {country_name(c)}" for c in sorted(self.not_countries)]
+        out += [f"“{w}”" for w in self.words]
+        return out
+
+
+def clean(text: str) -> tuple[str, bool]:
+    """NFKC, lower case, curly quotes straightened, control characters gone, capped in length."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
+    text = "".join(ch if ch.isprintable() else " " for ch in text).casefold()
+    truncated = len(text) > MAX_CHARS
+    if truncated:
+        text = text[:MAX_CHARS].rsplit(" ", 1)[0]
+    return " ".join(text.split()), truncated
+
+
+def _year(two_or_four: str) -> int:
+    y = int(two_or_four)
+    if y >= 100:
+        return y
+    return 2000 + y if y <= 20 else 1900 + y
+
+
+def _take_era(text: str, q: Query, this_year: int) -> str:
+    def sub(pattern: str, fn: Callable[[re.Match[str]], None]) -> None:
+        nonlocal text
+        m = re.search(pattern, text)
+        if m:
+            fn(m)
+            text = text[: m.start()] + " " + text[m.end():]
+
+    def between(m: re.Match[str]) -> None:
+        a, b = sorted((int(m.group(1)), int(m.group(2))))
+        q.year_min, q.year_max, q.era = a, b, f"{a}–{b}"
+
+    def before(m: re.Match[str]) -> None:
+        y = int(m.group(1))
+        q.year_max, q.era = y - 1, f"before {y}"
+
+    def since(m: re.Match[str]) -> None:
+        y = int(m.group(1))
+        q.year_min, q.era = y, f"since {y}"
+
+    def decade(m: re.Match[str]) -> None:
+        d = _year(m.group(1)) // 10 * 10
+        q.year_min, q.year_max, q.era = d, d + 9, f"{d}s"
+
+    def decade_word(m: re.Match[str]) -> None:
+        d = _DECADE_WORDS[m.group(1)]
+        q.year_min, q.year_max, q.era = d, d + 9, f"{d}s"
+
+    def exact(m: re.Match[str]) -> None:
+        y = int(m.group(1))
+        q.year_min, q.year_max, q.era = y, y, str(y)
+
+    def recent(m: re.Match[str]) -> None:
+        q.year_min, q.era = this_year - RECENT_YEARS, "recent"
+
+    def old(m: re.Match[str]) -> None:
+        q.year_max, q.era = 1979, "older (before 1980)"
+
+    sub(r"\bbetween\s+((?:19|20)\d\d)\s+and\s+((?:19|20)\d\d)\b|\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b",
+        lambda m: between(m) if m.group(1) else between(re.match(r"(\d+)\D+(\d+)", m.group(0)) or m))
+    sub(r"\b(?:before|pre|older\s+than|until|up\s+to|prior\s+to)\s*-?\s*((?:19|20)\d\d)s?\b", before)
+    sub(r"\b(?:after|since|post|newer\s+than|from\s+after)\s*-?\s*((?:19|20)\d\d)s?\b", since)
+    sub(r"(?<![\w])'?((?:19|20)?\d0)'?s\b", decade)
+    sub(r"\b(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|noughties)\b", decade_word)
+    sub(r"\b(?:from|in|of|made\s+in|released\s+in)?\s*\b((?:19[2-9]|20[0-3])\d)\b", exact)
+    sub(r"\b(?:recent|recently|new|newer|newest|latest|modern|this\s+year|last\s+year)\b", recent)
+    sub(r"\b(?:old|older|oldie|oldies|vintage|golden\s+age)\b", old)
+    return text
+
+
+def _take_length(text: str, q: Query) -> str:
+    def minutes(num: str, unit: str) -> int:
+        n = float(_NUM.get(num, 0) or num)
+        return int(n * 60) if unit.startswith("h") else int(n)
+
+    units = r"(h|hr|hrs|hour|hours|m|min|mins|minute|minutes)"
+    num = r"(\d+(?:\.\d+)?|one|two|three|an|a)"
+    m = re.search(rf"\b(?:under|less\s+than|below|shorter\s+than|max|at\s+most|no\s+longer\s+than|no\s+more\s+than|"
+                  rf"within|not\s+over|<)\s*{num}\s*{units}\b(?:\s+and\s+a\s+half)?", text)
+    if m:
+        mins = minutes(m.group(1), m.group(2)) + (30 if "half" in m.group(0) else 0)
+        q.runtime_max, q.length = mins, f"under {mins} min"
+        return text[: m.start()] + " " + text[m.end():]
+    m = re.search(rf"\b(?:over|more\s+than|longer\s+than|at\s+least|>)\s*{num}\s*{units}\b", text)
+    if m:
+        mins = minutes(m.group(1), m.group(2))
+        q.runtime_min, q.length = mins, f"over {mins} min"
+        return text[: m.start()] + " " + text[m.end():]
+    m = re.search(r"\b(?:not\s+(?:too|very|that|so)\s+long|not\s+long)\b", text)
+    if m:
+        q.runtime_max, q.length = 120, "not too long (≤ 120 min)"
+        return text[: m.start()] + " " + text[m.end():]
+    m = re.search(r"\b(?:short|shorter|quick|brief)\b", text)
+    if m:
+        q.runtime_max, q.length = 100, "short (≤ 100 min)"
+        return text[: m.start()] + " " + text[m.end():]
+    m = re.search(r"\b(?:long|longer|lengthy)\b", text)
+    if m:
+        q.runtime_min, q.length = 140, "long (≥ 140 min)"
+        return text[: m.start()] + " " + text[m.end():]
+    return text
+
+
+def _take_similar(text: str, q: Query, resolve: TitleResolver | None) -> str:
+    """`like Parasite but funnier` -> like=[Parasite], rest "but funnier". Only when the title resolves."""
+    if resolve is None:
+        return text
+    for m in SIMILAR_RE.finditer(text):
+        before = text[: m.start()].split()
+        if before and before[-1] in ("would", "i'd", "id", "i", "we'd", "you"):
+            continue  # "I'd like something sad", "I like horror"
+        tail = TOKEN_RE.findall(text[m.end():])
+        if not tail:
+            continue
+        stop = next((i for i, t in enumerate(tail) if t in TITLE_STOPS), len(tail))
+        # Longest exact title first (titles may contain stop words: "Love and Death"); fuzzy
+        # matching only for the whole run up to a stop word, so "like parasyte" still works.
+        for n in range(min(len(tail), 8), 0, -1):
+            if all(t in _KNOWN for t in tail[:n]):
+                continue  # "like something funny": vocabulary, not a title
+            hit = resolve(" ".join(tail[:n]), n == stop)
+            if hit is not None:
+                q.like.append(hit)
+                return text[: m.start()] + " " + " ".join(tail[n:])
+    return text
+
+
+def parse(text: str, resolve: TitleResolver | None = None, *, this_year: int | None = None) -> Query:
+    """Read one request. Never raises; unknown words become search words."""
+    raw, truncated = clean(text)
+    q = Query(text=raw, truncated=truncated)
+    this_year = this_year or datetime.date.today().year
+    rest = _take_similar(raw, q, resolve)
+    rest = _take_era(rest, q, this_year)
+    rest = _take_length(rest, q)
+    tokens = TOKEN_RE.findall(rest)
+    negate = False
+    i = 0
+    comparative = bool(q.like)  # after "like X", "funnier"/"darker" say what to change: weigh them more
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok in ("but", "yet", "though", "although", "however"):
+            negate = False
+            i += 1
+            continue
+        if tok in NEGATIONS:
+            negate = True
+            i += 1
+            continue
+        if tok.startswith("non-") and len(tok) > 4:
+            tokens[i] = tok = tok[4:]
+            negate = True
+        matched = False
+        for n in (4, 3, 2, 1):
+            if i + n > len(tokens):
+                continue
+            phrase = " ".join(tokens[i: i + n])
+            if _apply(phrase, q, negate, comparative):
+                matched = True
+                if not (i + n < len(tokens) and tokens[i + n] in ("or", "nor")):
+                    negate = False
+                i += n
+                break
+        if matched:
+            continue
+        if tok in NEGATION_GLUE and negate:
+            i += 1
+            continue
+        negate = False
+        if tok in FILLER or len(tok) <= 2 or tok.isdigit():
+            i += 1
+            continue
+        fixed = _correct(tok)
+        if fixed is not None and _apply(fixed, q, False, comparative):
+            q.corrections.append((tok, fixed))
+        elif tok not in q.words and len(q.words) < MAX_WORDS:
+            q.words.append(tok)
+        i += 1
+    return q
+
+
+def _apply(phrase: str, q: Query, negate: bool, comparative: bool) -> bool:
+    """Record a vocabulary phrase as a facet; False when it is not one."""
+    if phrase in COMBOS:
+        codes, genres, moods = COMBOS[phrase]
+        for c in codes:
+            _add(q.not_countries if negate else q.countries, c)
+        for g in genres:
+            _add(q.not_genres if negate else q.genres, g)
+        for m in moods:
+            _mood(q, m, negate, comparative)
+        return True
+    code = _COUNTRY_WORDS.get(phrase)
+    if code is not None and (" " in phrase or len(phrase) > 2):
+        _add(q.not_countries if negate else q.countries, code)
+        return True
+    genre = GENRE_WORDS.get(phrase) or _GENRE_PHRASES.get(phrase)
+    if genre is not None:
+        _add(q.not_genres if negate else q.genres, genre)
+        return True
+    mood = MOOD_WORDS.get(phrase)
+    if mood is not None:
+        _mood(q, mood, negate, comparative)
+        return True
+    return False
+
+
+def _add(target: list[str] | set[str], value: str) -> None:
+    if isinstance(target, set):
+        target.add(value)
+    elif value not in target:
+        target.append(value)
+
+
+def _mood(q: Query, mood: str, negate: bool, comparative: bool) -> None:
+    if negate:
+        q.not_moods.add(mood)
+        q.moods.pop(mood, None)
+    elif mood not in q.not_moods:
+        q.moods[mood] = max(q.moods.get(mood, 0.0), 1.3 if comparative else 1.0)
+
+
+def _correct(tok: str) -> str | None:
+    """A typo of a vocabulary word (`koraen` -> `korean`), or None. Same first letter, close spelling."""
+    if len(tok) < 4 or tok in _VOCAB_SET:
+        return None
+    best = process.extractOne(tok, VOCAB, scorer=fuzz.ratio, score_cutoff=78)
+    if best is None:
+        return None
+    word = str(best[0])
+    if word[0] != tok[0] or abs(len(word) - len(tok)) > 2:
+        return None
+    return word
