@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -159,6 +160,7 @@ class EchoBot:
         self.guild = discord.Object(id=guild_id)
         self.errors: list[Exception] = []
         self.downloads: list[bytes] = []
+        self.fetched: list[discord.InteractionMessage] = []
         self.resumed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -217,6 +219,12 @@ class EchoBot:
             button.callback = clicked  # type: ignore[method-assign]
             view.add_item(button)
             await interaction.response.send_message("Vote?", view=view)
+
+        @self.tree.command(name="private", description="Defer privately, then edit", guild=self.guild)
+        async def private(interaction: discord.Interaction) -> None:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await interaction.edit_original_response(content="only you can see this")
+            self.fetched.append(await interaction.original_response())
 
         @self.tree.context_menu(name="Quote review", guild=self.guild)
         async def quote(interaction: discord.Interaction, message: discord.Message) -> None:
@@ -387,7 +395,7 @@ async def test_autocomplete_choices_limit(fake: FakeDiscord, bot: EchoBot) -> No
 
 
 async def test_late_response_is_unknown_interaction(fake: FakeDiscord, bot: EchoBot) -> None:
-    fake.interaction_deadline = 0.0  # every answer arrives after the deadline
+    fake.interaction_deadline = -1.0  # every answer arrives after the deadline
     rec = await fake.slash(fake.guild, fake.general, fake.member, "long", {"n": 5})
     await fake.wait_for(lambda: bot.errors)
     assert rec.late and fake.late_responses == [rec]
@@ -658,3 +666,35 @@ async def test_command_ids_are_stable_across_syncs(fake: FakeDiscord) -> None:
     status, listed, _ = await raw(fake, "GET", path)
     assert status == 200 and [c["name"] for c in listed] == ["Quote review", "echo"]
     assert fake.sync_count == 2
+
+
+async def test_deferred_ephemeral_then_edit_original(fake: FakeDiscord, bot: EchoBot) -> None:
+    rec = await fake.slash(fake.guild, fake.general, fake.member, "private", {})
+    edit = await fake.wait_for_message(lambda m: m.interaction_id == rec.id)
+    assert rec.response == {"type": 5, "data": {"flags": 64}}
+    assert edit.route == "edit-original" and edit.id == rec.original_message_id
+    assert edit.ephemeral and edit.content == "only you can see this"
+    await fake.wait_for(lambda: bot.fetched)
+    assert bot.fetched[0].id == edit.id and bot.fetched[0].content == "only you can see this"
+
+
+async def test_file_upload_is_recorded_and_downloadable(fake: FakeDiscord, bot: EchoBot) -> None:
+    channel = bot.client.get_channel(fake.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    sent = await channel.send(file=discord.File(io.BytesIO(b"plot notes"), "notes.md"))
+    record = fake.messages[-1]
+    assert record.files == [("notes.md", b"plot notes")] and record.content == ""
+    assert sent.attachments[0].filename == "notes.md"
+    assert await sent.attachments[0].read() == b"plot notes"
+
+
+async def test_followups_stop_when_the_token_expires(fake: FakeDiscord, bot: EchoBot) -> None:
+    rec = await fake.slash(fake.guild, fake.general, fake.member, "echo", {"text": "hi"})
+    await rec.wait_response()
+    path = f"/webhooks/{fake.application_id}/{rec.token}?wait=true"
+    status, _, _ = await raw(fake, "POST", path, json={"content": "in time"}, auth=False)
+    assert status == 200
+    fake.token_lifetime = -1.0  # the 15 minutes are over
+    status, body, _ = await raw(fake, "POST", path, json={"content": "too late"}, auth=False)
+    assert (status, body["code"]) == (401, 50027)
+    assert [m.content for m in fake.messages if m.interaction_id == rec.id] == ["hi", "in time"]
