@@ -28,7 +28,7 @@ class MovieBot:
         self.store = store
         self.settings = settings or Settings()
         self.titles = TitleIndex(store.title_index())
-        self.recommender = Recommender(store)
+        self.recommender = Recommender(store, titles=self.titles)
 
     # -- films and reviews, shared by commands and importers -----------------
 
