@@ -286,6 +286,7 @@ async def test_connects_identifies_and_syncs(fake: FakeDiscord, bot: EchoBot) ->
         ("long", 1),
         ("upload", 1),
         ("vote", 1),
+        ("private", 1),
         ("Quote review", 3),
     }
     guild = bot.client.get_guild(fake.guild.id)
