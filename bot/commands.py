@@ -214,20 +214,40 @@ def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
     mode = req.options.get("spoilers", "auto").lower()
     if mode not in SPOILER_MODES:
         raise BadInput("spoilers must be auto, none or all.")
-    if not clean_line(req.args):
+    text = review_text(req) if (req.body or req.attachments) else ""
+    # A pasted blog post: keep the review, drop title/sign-off/bio/comments, credit its author.
+    from .importers.post import find_film, looks_like_post, parse_post, review_from_post
+
+    post = parse_post(text) if text and looks_like_post(text) else None
+    if not clean_line(req.args) and post is None:
         raise BadInput("Usage: /addreview <title>, then the review on the next lines (or attach a .txt/.md file).")
-    film, others = bot.resolve(req.args)
-    text = review_text(req)
+    if clean_line(req.args):
+        film, others = bot.resolve(req.args)
+    else:
+        assert post is not None
+        match = find_film(bot, post)
+        film_id = match.film_id
+        if film_id is None:  # a new film, named by the post's "X is a 2019 … film" sentence
+            assert match.facts is not None
+            film_id = bot.add_film(match.facts.as_movie(), source="post")
+        film, others = bot.store.get_film(film_id), []
+    if not text:
+        text = review_text(req)
     rating = None
     if "rating" in req.options:
         rating = float(_rating(req.options["rating"]))
-    body = apply_spoiler_mode(parse(text), mode)
+    author = clean_line(req.user_name)[:100] or f"{req.platform} user {req.user_id}"
+    if post is not None:
+        review = review_from_post(post, mode)
+        body, author, rating = review.body, clean_line(review.author or author)[:100], rating or review.rating
+    else:
+        body = apply_spoiler_mode(parse(text), mode)
     if not body.blocks:
         raise BadInput("The review has no readable text.")
     review_id = bot.add_review(
         film.id,
         body,
-        author=clean_line(req.user_name)[:100] or f"{req.platform} user {req.user_id}",
+        author=author,
         author_id=req.user_id,
         platform=req.platform,
         rating=rating,
