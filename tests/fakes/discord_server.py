@@ -932,9 +932,20 @@ class FakeDiscord:
     # ------------------------------------------------------------------ test helpers: waiting
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
-        """Wait until ``predicate()`` returns something truthy (re-checked on every recorded change)."""
+        """Wait until ``predicate()`` returns something truthy and return it.
+
+        Re-checked on every change the fake records and every 20 ms, so predicates about the
+        bot's own state work too. Raises TimeoutError."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         async with self._changed:
-            return await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+            while not (result := predicate()):
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise TimeoutError(f"condition not met within {timeout}s")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), min(left, 0.02))
+            return result
 
     async def wait_for_message(
         self, predicate: Callable[[SentMessage], bool] = lambda m: True, timeout: float = 5.0
