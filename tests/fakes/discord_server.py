@@ -691,7 +691,17 @@ def _flag_set(value: Any) -> bool:
 
 
 class FakeDiscord:
-    """See the module docstring. Use as ``async with FakeDiscord(token=...) as fake``."""
+    """See the module docstring. Use as ``async with FakeDiscord(token=...) as fake``.
+
+    Settings (all plain attributes, changeable during a test): ``interaction_deadline`` (s, initial
+    response), ``token_lifetime`` (s, follow-ups/edits), ``channel_message_limit`` (count, window s)
+    for ``POST /channels/{id}/messages`` per channel, ``default_limit`` for every other route,
+    ``allowed_privileged_intents`` (intent bits "enabled in the developer portal"; IDENTIFY asking for
+    others is closed with 4014), ``heartbeat_interval_ms``.
+
+    Without ``guilds`` you get one default guild (see make_default_guild) with handles:
+    ``guild, owner, admin, member, general, announcements, staff, admin_role, bot_role``.
+    """
 
     def __init__(
         self,
@@ -1857,10 +1867,11 @@ class FakeDiscord:
         key = (template, major)
         bucket = self._buckets.get(key)
         if bucket is None:
-            limit, window = (
-                self.channel_message_limit if template == _CHANNEL_MESSAGES else self.default_limit
-            )
-            bucket = self._buckets[key] = _Bucket(template, limit, window)
+            bucket = self._buckets[key] = _Bucket(template, 1, 1.0)
+        # Follow the current settings, so a test may change them at any time.
+        bucket.limit, bucket.window = (
+            self.channel_message_limit if template == _CHANNEL_MESSAGES else self.default_limit
+        )
         return bucket
 
     def _respond(
