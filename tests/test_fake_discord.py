@@ -226,6 +226,12 @@ class EchoBot:
             await interaction.edit_original_response(content="only you can see this")
             self.fetched.append(await interaction.original_response())
 
+        @self.tree.command(name="oops", description="Defer publicly, then answer privately", guild=self.guild)
+        async def oops(interaction: discord.Interaction) -> None:
+            await interaction.response.defer(thinking=True)
+            await interaction.delete_original_response()
+            await interaction.followup.send("that failed, sorry", ephemeral=True)
+
         @self.tree.context_menu(name="Quote review", guild=self.guild)
         async def quote(interaction: discord.Interaction, message: discord.Message) -> None:
             await interaction.response.send_message(f"> {message.content}", ephemeral=True)
@@ -287,6 +293,7 @@ async def test_connects_identifies_and_syncs(fake: FakeDiscord, bot: EchoBot) ->
         ("upload", 1),
         ("vote", 1),
         ("private", 1),
+        ("oops", 1),
         ("Quote review", 3),
     }
     guild = bot.client.get_guild(fake.guild.id)
@@ -699,3 +706,11 @@ async def test_followups_stop_when_the_token_expires(fake: FakeDiscord, bot: Ech
     status, body, _ = await raw(fake, "POST", path, json={"content": "too late"}, auth=False)
     assert (status, body["code"]) == (401, 50027)
     assert [m.content for m in fake.messages if m.interaction_id == rec.id] == ["hi", "in time"]
+
+
+async def test_followup_after_deleting_the_thinking_message_is_new(fake: FakeDiscord, bot: EchoBot) -> None:
+    rec = await fake.slash(fake.guild, fake.general, fake.member, "oops", {})
+    msg = await fake.wait_for_message(lambda m: m.interaction_id == rec.id)
+    assert rec.original_message_id in fake.deleted_message_ids
+    assert msg.route == "followup" and msg.id != rec.original_message_id
+    assert msg.ephemeral and msg.content == "that failed, sorry"

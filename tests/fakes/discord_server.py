@@ -2516,6 +2516,15 @@ class FakeDiscord:
         if message_id in self.deleted_message_ids:
             raise _HTTPError(404, 10008, "Unknown Message")
         self.deleted_message_ids.append(message_id)
+        if message_id == rec.original_message_id and rec.original_loading:
+            # Deleting the "thinking" message: the next follow-up is a new message with its own
+            # flags (discord/discord-api-docs#2739, fixed by Discord in 2021).
+            rec.original_loading = False
+        if not self.message_store[message_id]["flags"] & MessageFlag.EPHEMERAL:
+            await self._dispatch(
+                "MESSAGE_DELETE",
+                {"id": str(message_id), "channel_id": str(rec.channel_id), "guild_id": str(rec.guild_id)},
+            )
         return 204, None
 
     async def _followup(self, request: web.Request, app: str, token: str) -> tuple[int, Any]:
