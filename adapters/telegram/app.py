@@ -52,7 +52,7 @@ ADDREVIEW_CAPTION = r"^/addreview(@\w+)?(\s|$)"
 
 
 class TokenRedactor(logging.Filter):
-    """Replaces secrets in a record's final message; attached to the libraries' loggers."""
+    """Replaces secrets in a record's message and freezes it; attached to the libraries' loggers."""
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
@@ -63,10 +63,11 @@ class TokenRedactor(logging.Filter):
             message = record.getMessage()
         except Exception:
             return True
-        if any(s in message for s in self.secrets):
-            for s in self.secrets:
-                message = message.replace(s, "***")
-            record.msg, record.args = message, ()
+        for s in self.secrets:
+            message = message.replace(s, "***")
+        # Freeze the text now: PTB logs mutable dicts that it later fills with file URLs
+        # (getFile's file_path gains the token), so a lazy getMessage() would leak it.
+        record.msg, record.args = message, ()
         return True
 
 
