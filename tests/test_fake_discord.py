@@ -232,6 +232,18 @@ class EchoBot:
             await interaction.delete_original_response()
             await interaction.followup.send("that failed, sorry", ephemeral=True)
 
+        @self.tree.command(name="feedback", description="Open a form", guild=self.guild)
+        async def feedback(interaction: discord.Interaction) -> None:
+            modal = discord.ui.Modal(title="Feedback", custom_id="fb")
+            field = discord.ui.TextInput(label="Your words", custom_id="fb:text")
+            modal.add_item(field)
+
+            async def submitted(submit: discord.Interaction) -> None:
+                await submit.response.send_message(f"thanks: {field.value}", ephemeral=True)
+
+            modal.on_submit = submitted  # type: ignore[method-assign]
+            await interaction.response.send_modal(modal)
+
         @self.tree.context_menu(name="Quote review", guild=self.guild)
         async def quote(interaction: discord.Interaction, message: discord.Message) -> None:
             await interaction.response.send_message(f"> {message.content}", ephemeral=True)
@@ -294,6 +306,7 @@ async def test_connects_identifies_and_syncs(fake: FakeDiscord, bot: EchoBot) ->
         ("vote", 1),
         ("private", 1),
         ("oops", 1),
+        ("feedback", 1),
         ("Quote review", 3),
     }
     guild = bot.client.get_guild(fake.guild.id)
@@ -714,3 +727,24 @@ async def test_followup_after_deleting_the_thinking_message_is_new(fake: FakeDis
     assert rec.original_message_id in fake.deleted_message_ids
     assert msg.route == "followup" and msg.id != rec.original_message_id
     assert msg.ephemeral and msg.content == "that failed, sorry"
+
+
+async def test_modal_round_trip(fake: FakeDiscord, bot: EchoBot) -> None:
+    rec = await fake.slash(fake.guild, fake.general, fake.member, "feedback", {})
+    response = await rec.wait_response()
+    assert response["type"] == 9 and response["data"]["custom_id"] == "fb"
+    submit = await fake.modal_submit(fake.guild, fake.general, fake.member, "fb", {"fb:text": "great bot"})
+    msg = await fake.wait_for_message(lambda m: m.interaction_id == submit.id)
+    assert msg.content == "thanks: great bot" and msg.ephemeral
+
+
+async def test_invalid_session_makes_the_bot_identify_again(fake: FakeDiscord, bot: EchoBot) -> None:
+    async def no_pause(shard_id: int | None, *, initial: bool = False) -> None:
+        pass  # discord.py sleeps 5 s before every re-IDENTIFY; that hook is meant to be overridden
+
+    bot.client.before_identify_hook = no_pause  # type: ignore[method-assign]
+    await fake.invalidate_session(resumable=False)
+    await fake.wait_for(lambda: fake.identify_count == 2 and fake.connected, 10)
+    rec = await fake.slash(fake.guild, fake.general, fake.member, "echo", {"text": "new session"})
+    assert (await fake.wait_for_message(lambda m: m.interaction_id == rec.id)).content == "new session"
+    assert fake.resume_count == 0
