@@ -170,6 +170,26 @@ async def test_admin_check_is_cached_and_only_for_admin_commands(tg: TelegramHar
     await tg.say(group, admin, "/subscribe")
     await tg.say(group, admin, "/unsubscribe")
     assert len(tg.fake.requests_for("getChatMember")) == 1
+    # a minute later the answer is asked again: a demoted admin loses the right
+    assert tg.platform is not None
+    now = tg.platform.admins.clock()
+    tg.platform.admins.clock = lambda: now + 61
+    tg.fake.set_member(group, admin, "member")
+    out = await tg.say(group, admin, "/subscribe")
+    assert "/subscribe is for admins" in out[0].plain
+    assert len(tg.fake.requests_for("getChatMember")) == 2
+
+
+async def test_an_edited_command_is_not_run_again(tg: TelegramHarness) -> None:
+    root = tg.fake.add_user("Root", user_id=ROOT_ID)
+    chat = tg.fake.private_chat(root)
+    msg = tg.fake.user_message(chat, root, "/addreview Parasite\nFirst draft.")
+    await tg.wait_done(("message", chat["id"], msg["message_id"]))
+    edited = {**msg, "text": "/addreview Parasite\nSecond draft.", "edit_date": msg["date"] + 5}
+    update = tg.fake.enqueue("edited_message", edited)
+    await tg.wait_done(("update", update["update_id"]))
+    assert review_count(tg) == 1
+    assert [m.plain for m in tg.fake.sent if m.chat_id == chat["id"]][-1].startswith("Added review #1")
 
 
 def _check_long_review_messages(msgs: list[SentMessage], body_plain: str, spoilers: list[str]) -> None:
