@@ -7,6 +7,7 @@ the database holds.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -318,3 +319,27 @@ async def test_restart_keeps_data(tg: TelegramHarness) -> None:
     out = await tg.say(chat, chat_user, "/review Parasite")
     assert "Still the best film of its year." in texts(out)
     assert "10.0/10 from 1 rating" in texts(out)
+
+
+async def test_moviebot_run_serves_telegram_until_stopped(tmp_path: Path) -> None:
+    """`moviebot run` with TELEGRAM_TOKEN set: the runner builds, starts and stops our platform."""
+    from adapters.runner import serve
+
+    async with FakeTelegram(token=TOKEN, bot_username=BOT_NAME) as fake:
+        h = TelegramHarness(fake, tmp_path / "moviebot.db")
+        h.open()  # the store and settings; serve() builds its own platform from them
+        assert h.core is not None
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(h.core.bot, h.settings, stop))
+        try:
+            ann = fake.add_user("Ann")
+            chat = fake.private_chat(ann)
+            fake.user_message(chat, ann, "/rate Parasite 9")
+            sent = await fake.wait_for_sent(lambda m: m.chat_id == chat["id"], timeout=10)
+            assert sent.plain.startswith("Rated Parasite (2019) 9/10.")
+        finally:
+            stop.set()
+            assert await asyncio.wait_for(task, 15) == 0
+        h.platform = None  # never started; serve() stopped its own
+        await h.stop()
+    assert fake.commands  # the command menu was set by the runner's platform too
