@@ -100,8 +100,9 @@ async def test_every_command_is_registered_with_typed_options(env: Env) -> None:
 # -- every command, as member and as admin ----------------------------------------------------
 
 
+@pytest.mark.parametrize("who", ["member", "admin"])
 @pytest.mark.parametrize("name", [n for n, c in COMMANDS.items() if not c.admin])
-async def test_member_commands_answer_publicly(env: Env, name: str) -> None:
+async def test_everyones_commands_answer_publicly(env: Env, name: str, who: str) -> None:
     options = {
         "recommend": {"what": "sad korean drama"},
         "review": {"title": MIRACLE},
@@ -109,7 +110,9 @@ async def test_member_commands_answer_publicly(env: Env, name: str) -> None:
         "movie": {"title": "parasite"},
         "rate": {"title": "parasite", "rating": 9},
     }.get(name, {})
-    _, msgs = await env.slash(env.fake.member, name, options)
+    if name == "rate" and who == "admin":
+        options = {"title": "the handmaiden", "rating": 8}
+    _, msgs = await env.slash(getattr(env.fake, who), name, options)
     assert msgs and not any(m.ephemeral for m in msgs), [(m.content, m.flags) for m in msgs]
     assert all(m.content.strip() for m in msgs)
 

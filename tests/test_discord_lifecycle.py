@@ -79,6 +79,7 @@ async def test_restart_keeps_data_and_does_not_resync_unchanged_commands(tmp_pat
             assert env.platform.synced and fake.sync_count == 1
             _, msgs = await env.slash(fake.admin, "addreview", {"title": "Oldboy 2003", "text": "The hallway fight!"})
             assert "Added review #1" in visible_text(msgs[0].content)
+            _, card = await env.slash(fake.member, "movie", {"title": "Oldboy 2003"})
             env.assert_healthy()
         assert urls_restored() and not fake.connected
         store.close()
@@ -88,6 +89,10 @@ async def test_restart_keeps_data_and_does_not_resync_unchanged_commands(tmp_pat
             assert not env.platform.synced and fake.sync_count == 1
             _, msgs = await env.slash(fake.member, "review", {"title": "oldboy 2003"})
             assert "The hallway fight!" in visible_text(msgs[0].content)
+            # A button under a message sent before the restart still works.
+            (button,) = card[-1].components[0]["components"]
+            _, pressed = await env.press(fake.member, card[-1], button["custom_id"])
+            assert "The hallway fight!" in visible_text(pressed[0].content)
             env.assert_healthy()
         # Commands deleted on Discord's side are put back even though our definitions did not change.
         fake.commands.clear()

@@ -11,7 +11,7 @@ annotations at runtime to build the options.
 """
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Literal, Protocol
 
 import discord
@@ -48,7 +48,7 @@ class Handlers(Protocol):
     async def hide_spoilers(self, interaction: discord.Interaction, message: discord.Message) -> None: ...
 
 
-Callback = Callable[..., Awaitable[None]]
+Callback = Callable[..., Coroutine[Any, Any, None]]
 
 
 def _callbacks(h: Handlers) -> dict[str, Callback]:
@@ -94,7 +94,7 @@ def _callbacks(h: Handlers) -> dict[str, Callback]:
         spoilers: SpoilerMode = "auto",
         rating: app_commands.Range[int, 1, 10] | None = None,
     ) -> None:
-        options = {"spoilers": spoilers}
+        options: dict[str, str] = {"spoilers": spoilers}
         if rating is not None:
             options["rating"] = str(rating)
         await h.command(interaction, "addreview", args=title, body=text, attachment=file, options=options)

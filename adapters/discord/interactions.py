@@ -224,7 +224,7 @@ class Interactions:
             await self._press(interaction)
 
     async def _press(self, interaction: discord.Interaction) -> None:
-        data: dict[str, Any] = dict(interaction.data or {})  # type: ignore[arg-type]
+        data: dict[str, Any] = dict(interaction.data or {})
         action = str(data.get("custom_id", ""))
         message = interaction.message
         private = action.startswith(PRIVATE_BUTTON_PREFIXES) or bool(message and message.flags.ephemeral)
@@ -264,8 +264,10 @@ class Interactions:
         messages = render_all(replies) or render_all([text_reply("Done.")])
         state = _state(interaction)
         if state.deferred_ephemeral is None:
-            await self.answer_now(interaction, replies)
-            return True
+            if not interaction.response.is_done():
+                await self.answer_now(interaction, replies)
+                return True
+            return await self._followups(interaction, messages)  # never a second initial response
         if not state.original_used:
             state.original_used = True
             first = messages[0]
@@ -300,6 +302,8 @@ class Interactions:
         """Last resort for an exception in a command: log it, answer one ephemeral line."""
         incident = secrets.token_hex(4)
         log.error("incident %s: Discord interaction failed", incident, exc_info=error)
+        if interaction.type is discord.InteractionType.autocomplete:
+            return  # suggestions cannot carry a message; the user just sees none
         reply = text_reply(f"Sorry, something went wrong on our side (incident {incident}).", error=True)
         try:
             if not interaction.response.is_done():
