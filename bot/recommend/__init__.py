@@ -23,7 +23,7 @@ from .engine import Engine, Feat, Pick
 from .query import Query, parse
 from .session import ChatMemory, Sessions
 
-__all__ = ["Recommender", "Query", "parse"]
+__all__ = ["Feat", "Pick", "Query", "Recommender", "parse"]
 
 PICKS = 5
 EXPIRED = "Those picks have expired; ask again with /recommend, e.g. /recommend sad korean drama"
@@ -59,6 +59,13 @@ class Recommender:
         q = parse(text, self._resolve)
         mem = ChatMemory(q, liked=[i for i, _ in q.like])
         return [self._answer(req, mem, exclude=set(mem.liked), heading="Read as")]
+
+    def picks(self, text: str, limit: int = PICKS) -> list[Pick]:
+        """The ranked picks for a request, without a reply or chat memory (the quality test uses this)."""
+        self.sync()
+        q = parse(text, self._resolve)
+        likes = list(self.engine.feats([i for i, _ in q.like]).values())
+        return self.engine.rank(q, exclude={i for i, _ in q.like}, avoid=set(), likes=likes, limit=limit)
 
     def _personal(self, req: Request) -> list[Reply]:
         ratings = self.store.user_ratings(req.platform, req.user_id)
@@ -151,5 +158,3 @@ class Recommender:
             return None
         return int(row[0]), f"{row[1]} ({row[2]})" if row[2] else str(row[1])
 
-
-_ = (Feat, Pick)  # re-exported types for tests and the benchmark

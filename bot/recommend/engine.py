@@ -26,7 +26,9 @@ from . import features
 from .lexicon import COUNTRY_LANGUAGES, KEYWORD_MOODS, MOOD_LABELS, mood_words_for
 from .query import Query
 
-PER_LIST = 150
+PER_LIST = 100
+LIKE_LIST = 40
+FILM_WORD_LIMIT = 2000  # a word in more films than this is not ranked by FTS
 REVIEW_WORD_LIMIT = 1000  # a word in more reviews than this is too common to search for
 W_MOOD, W_COUNTRY, W_GENRE, W_WORDS, W_LIKE, W_QUALITY = 2.2, 1.6, 1.2, 1.4, 3.0, 1.0
 
@@ -50,6 +52,13 @@ class Feat:
     rev_n: int
     rat_sum: float
     rat_n: int
+
+    def __post_init__(self) -> None:
+        self.gset = frozenset(self.genres)
+        self.kset = frozenset(self.keywords)
+        self.cset = frozenset(self.countries)
+        self.dset = frozenset(self.directors)
+        self.mnorm = math.sqrt(sum(v * v for v in self.moods.values()))
 
     @property
     def bayes(self) -> float:
@@ -121,9 +130,17 @@ class Engine:
         per_word: list[dict[int, float]] = []
         for w in words:
             hits: dict[int, float] = {}
-            for pos, (rowid,) in enumerate(self.db.execute(
-                "SELECT rowid FROM films_fts WHERE films_fts MATCH ? ORDER BY rank LIMIT ?", [quote_fts(w), PER_LIST]
-            )):
+            # Ranking is only paid for when few films match; a word in thousands of films is too common
+            # to rank on, so it contributes the best-rated films tagged with it (if it is a keyword).
+            found = [r[0] for r in self.db.execute(
+                "SELECT rowid FROM films_fts WHERE films_fts MATCH ? LIMIT ?", [quote_fts(w), FILM_WORD_LIMIT + 1])]
+            if len(found) <= FILM_WORD_LIMIT:
+                ranked = [r[0] for r in self.db.execute(
+                    "SELECT rowid FROM films_fts WHERE films_fts MATCH ? ORDER BY rank LIMIT ?",
+                    [quote_fts(w), PER_LIST])]
+            else:
+                ranked = self._top_tag(f"k:{w}")
+            for pos, rowid in enumerate(ranked):
                 hits[rowid] = 1.0 - 0.3 * pos / PER_LIST
             review_ids = [r[0] for r in self.db.execute(
                 "SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH ? LIMIT ?",
@@ -163,21 +180,20 @@ class Engine:
             decades = list(range(hi, lo - 1, -10))[:6]
             for decade in decades:
                 out.update(self._top_tag(f"y:{decade}", PER_LIST // 2 if len(decades) > 2 else PER_LIST))
-        for t in likes:
+        # Several liked films (personal picks) share one budget, so the candidate set stays bounded.
+        seeds = likes[:3]
+        per = LIKE_LIST // max(1, len(seeds))
+        for t in seeds:
             for c in t.countries[:2]:
                 for g in t.genres[:3]:
-                    out.update(self._top_tag(f"cg:{c}|{g}", PER_LIST // 2))
-            for g in t.genres[:3]:
-                out.update(self._top_tag(f"g:{g}", PER_LIST // 2))
+                    out.update(self._top_tag(f"cg:{c}|{g}", per))
             for d in t.directors[:2]:
-                out.update(self._top_tag(f"d:{d.casefold()}", 30))
+                out.update(self._top_tag(f"d:{d.casefold()}", 20))
             for m, _ in sorted(t.moods.items(), key=lambda kv: -kv[1])[:2]:
                 for g in t.genres[:2]:
-                    out.update(self._top_mood(f"m:{m}|{g}", PER_LIST // 2))
-            if t.keywords:
-                match = " OR ".join(quote_fts(k) for k in t.keywords[:12])
-                out.update(r[0] for r in self.db.execute(
-                    "SELECT rowid FROM films_fts WHERE films_fts MATCH ? ORDER BY rank LIMIT ?", [match, PER_LIST]))
+                    out.update(self._top_mood(f"m:{m}|{g}", per))
+            for k in t.keywords[:8]:
+                out.update(self._top_tag(f"k:{k}", per // 2))
         if len(out) < PER_LIST:
             out.update(self._top_tag("*", PER_LIST * 2))
         return out
@@ -209,10 +225,14 @@ class Engine:
             if v >= 0.3:
                 reasons.append(_mood_reason(f, m))
         if q.countries:
-            if set(q.countries) & set(f.countries):
+            # A French film is one made there, ideally in French; a French co-production counts less.
+            speaks = any(lang in f.languages for c in q.countries for lang in COUNTRY_LANGUAGES.get(c, ()))
+            if f.countries and f.countries[0] in q.countries or (speaks and f.cset & set(q.countries)):
                 s += W_COUNTRY
-            elif any(lang in f.languages for c in q.countries for lang in COUNTRY_LANGUAGES.get(c, ())):
+            elif speaks:
                 s += 0.8 * W_COUNTRY
+            elif f.cset & set(q.countries):
+                s += 0.6 * W_COUNTRY
             else:
                 s -= 1.0
         if q.genres:
@@ -222,7 +242,7 @@ class Engine:
             t = text.get(f.film_id, 0.0)
             s += W_WORDS * t
         if likes:
-            sims = [similarity(t, f) for t in likes]
+            sims = [similarity(t, f) for t in likes[:3]]
             best = max(sims)
             s += W_LIKE * (0.7 * best + 0.3 * sum(sims) / len(sims))
             shared = sorted({k for t in likes for k in t.keywords} & set(f.keywords))
@@ -291,6 +311,9 @@ class Engine:
         if not words:
             return None
         rows = []
+        row = self.db.execute("SELECT n_reviews FROM rec_film WHERE film_id = ?", [film_id]).fetchone()
+        if not row or not row[0]:
+            return None
         if q.moods:
             likes = " OR ".join("x.moods LIKE ? OR x.moods LIKE ?" for _ in q.moods)
             params: list[object] = [film_id]
@@ -298,10 +321,10 @@ class Engine:
                 params += [f"{m}=%", f"% {m}=%"]
             rows = self.db.execute(
                 f"""SELECT r.body FROM rec_review x JOIN reviews r ON r.id = x.review_id
-                    WHERE x.film_id = ? AND ({likes}) ORDER BY r.id DESC LIMIT 6""", params).fetchall()
+                    WHERE x.film_id = ? AND ({likes}) ORDER BY r.id DESC LIMIT 4""", params).fetchall()
         if not rows:
             rows = self.db.execute(
-                "SELECT body FROM reviews WHERE film_id = ? ORDER BY id DESC LIMIT 6", [film_id]).fetchall()
+                "SELECT body FROM reviews WHERE film_id = ? ORDER BY id DESC LIMIT 4", [film_id]).fetchall()
         best: tuple[float, str] | None = None
         for (body,) in rows:
             try:
@@ -329,19 +352,17 @@ SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 def similarity(a: Feat, b: Feat) -> float:
     """0..1: how alike two films are in genre, keywords, mood, country, maker and era."""
-    ga, gb = set(a.genres), set(b.genres)
-    genre = len(ga & gb) / len(ga | gb) if ga | gb else 0.0
-    ka, kb = set(a.keywords), set(b.keywords)
-    kw = len(ka & kb) / math.sqrt(len(ka) * len(kb)) if ka and kb else 0.0
-    ma, mb = a.moods, b.moods
-    dot = sum(v * mb.get(m, 0.0) for m, v in ma.items())
-    na = math.sqrt(sum(v * v for v in ma.values()))
-    nb = math.sqrt(sum(v * v for v in mb.values()))
-    mood = dot / (na * nb) if na and nb else 0.0
-    country = 1.0 if set(a.countries) & set(b.countries) else 0.0
-    director = 1.0 if set(a.directors) & set(b.directors) else 0.0
-    era = max(0.0, 1.0 - abs((a.year or 2000) - (b.year or 2000)) / 30.0)
-    return (1.0 * genre + 1.5 * kw + 1.0 * mood + 0.5 * country + 0.3 * director + 0.3 * era) / 4.6
+    union = len(a.gset | b.gset)
+    genre = len(a.gset & b.gset) / union if union else 0.0
+    kw = len(a.kset & b.kset) / math.sqrt(len(a.kset) * len(b.kset)) if a.kset and b.kset else 0.0
+    mood = 0.0
+    if a.mnorm and b.mnorm:
+        mb = b.moods
+        mood = sum(v * mb.get(m, 0.0) for m, v in a.moods.items()) / (a.mnorm * b.mnorm)
+    country = 0.5 if a.cset & b.cset else 0.0
+    director = 0.3 if a.dset & b.dset else 0.0
+    era = 0.3 * max(0.0, 1.0 - abs((a.year or 2000) - (b.year or 2000)) / 30.0)
+    return (genre + 1.5 * kw + mood + country + director + era) / 4.6
 
 
 def _mood_reason(f: Feat, mood: str) -> str:

@@ -104,8 +104,9 @@ def bayes_rating(rev_sum: float, rev_n: int, rat_sum: float, rat_n: int) -> floa
 
 
 def film_tags(countries: Sequence[str], genres: Sequence[str], languages: Sequence[str],
-              directors: Sequence[str], year: int | None) -> list[str]:
+              directors: Sequence[str], year: int | None, keywords: Sequence[str] = ()) -> list[str]:
     tags = ["*"]
+    tags += [f"k:{k}" for k in keywords]
     tags += [f"c:{c}" for c in countries]
     tags += [f"g:{g}" for g in genres]
     tags += [f"cg:{c}|{g}" for c in countries for g in genres]
@@ -161,7 +162,7 @@ def _reindex(db: sqlite_utils.Database, film_id: int) -> None:
     """Recompute moods and prior of one film from its rec_film row and rec_review rows."""
     f = db.execute(
         """SELECT countries, languages, genres, directors, year, base_moods, n_reviews, rev_sum, rev_n,
-                  rat_sum, rat_n FROM rec_film WHERE film_id = ?""",
+                  rat_sum, rat_n, keywords FROM rec_film WHERE film_id = ?""",
         [film_id],
     ).fetchone()
     if f is None:
@@ -179,7 +180,8 @@ def _reindex(db: sqlite_utils.Database, film_id: int) -> None:
     db.execute("DELETE FROM rec_mood WHERE film_id = ?", [film_id])
     db.conn.executemany(
         "INSERT INTO rec_tag (tag, prior, film_id) VALUES (?,?,?)",
-        [(t, p, film_id) for t in film_tags(countries, genres, languages, directors, f[4])],
+        [(t, p, film_id) for t in film_tags(countries, genres, languages, directors, f[4],
+                                            f[11].split("|") if f[11] else [])],
     )
     db.conn.executemany(
         "INSERT INTO rec_mood (key, score, film_id) VALUES (?,?,?)",

@@ -122,6 +122,9 @@ def _take_era(text: str, q: Query, this_year: int) -> str:
     def sub(pattern: str, fn: Callable[[re.Match[str]], None]) -> None:
         nonlocal text
         m = re.search(pattern, text)
+        if m and q.era:  # two eras ("90s recent"): keep the first, drop the word
+            text = text[: m.start()] + " " + text[m.end():]
+            return
         if m:
             fn(m)
             text = text[: m.start()] + " " + text[m.end():]

@@ -1,0 +1,222 @@
+"""/recommend end to end through the real core and a real SQLite file: what a member sees."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import load_starter_catalog
+from bot.core import MovieBot
+from bot.recommend.session import Sessions
+from bot.replies import MAX_ACTION_BYTES, Reply, Request
+from bot.richtext import apply_spoiler_mode, parse
+from bot.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures" / "recommend"
+
+
+def ask(bot: MovieBot, text: str, *, user: str = "u1", chat: str = "c1") -> Reply:
+    replies = bot.handle(Request("telegram", user, "recommend", args=text, chat_id=chat))
+    assert len(replies) == 1
+    return replies[0]
+
+
+def press(bot: MovieBot, action: str, *, chat: str = "c1") -> Reply:
+    replies = bot.press(Request("telegram", "u2", "recommend", chat_id=chat), action)
+    assert len(replies) == 1
+    return replies[0]
+
+
+def pick_lines(reply: Reply) -> list[str]:
+    return [b.text for b in reply.body.blocks if b.text[:1].isdigit() and ". " in b.text[:4]]
+
+
+def add_review(bot: MovieBot, title: str, year: int, text: str, rating: float | None = None) -> int:
+    film_id = bot.store.find_film_id(title, year)
+    assert film_id is not None
+    return bot.add_review(film_id, apply_spoiler_mode(parse(text), "auto"), author="tester", platform="telegram",
+                          rating=rating)
+
+
+@pytest.fixture(scope="module")
+def miracle_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MovieBot]:
+    """One bot for the tests that only read (each uses its own chat): building one costs about a second."""
+    store = Store.open(tmp_path_factory.mktemp("recommend") / "moviebot.db")
+    load_starter_catalog(store)
+    bot = MovieBot(store)
+    add_review(bot, "Miracle in Cell No. 7", 2013, (FIXTURES / "miracle_in_cell_no_7.txt").read_text(encoding="utf-8"))
+    yield bot
+    store.close()
+
+
+def test_sad_korean_drama_puts_miracle_first_and_explains(miracle_bot: MovieBot) -> None:
+    reply = ask(miracle_bot, "sad korean drama")
+    assert reply.body.blocks[0].text == "Read as: sad · South Korea · drama"
+    lines = pick_lines(reply)
+    assert len(lines) == 5
+    assert lines[0].startswith("1. Miracle in Cell No. 7 (2013 · South Korea)")
+    assert "the saddest movie" in lines[0].lower()
+    assert all("South Korea" in line for line in lines)
+    # The review's last paragraph is a spoiler: its words never reach the reply.
+    assert "balloon" not in reply.body.plain and "trial scene" not in reply.body.plain
+    assert not reply.error
+
+
+def test_seed_review_puts_miracle_first(movie_bot: MovieBot, seed_text: str) -> None:
+    add_review(movie_bot, "Miracle in Cell No. 7", 2013, seed_text)
+    lines = pick_lines(ask(movie_bot, "sad korean drama"))
+    assert lines[0].startswith("1. Miracle in Cell No. 7 (2013")
+    assert "saddest movie of all time" in lines[0].lower()
+
+
+def test_typos_and_filler_read_the_same(miracle_bot: MovieBot) -> None:
+    reply = ask(miracle_bot, "can you recommend me a sad koraen drma?")
+    assert reply.body.blocks[0].text == "Read as: sad · South Korea · drama"
+    assert "koraen → korean" in reply.body.plain
+    assert pick_lines(reply)[0].startswith("1. Miracle in Cell No. 7 (2013")
+
+
+def test_like_a_film_excludes_it_and_says_what_is_shared(miracle_bot: MovieBot) -> None:
+    reply = ask(miracle_bot, "like Parasite but funnier", chat="like")
+    assert reply.body.blocks[0].text == "Read as: like Parasite (2019) · funnier"
+    lines = pick_lines(reply)
+    assert lines and not any(line.startswith(("1. Parasite", "2. Parasite")) for line in lines)
+    assert any("shares" in line for line in lines)
+
+
+def test_not_gory_leaves_out_gory_films(miracle_bot: MovieBot) -> None:
+    reply = ask(miracle_bot, "something scary but not gory", chat="scary")
+    assert "not gory" in reply.body.blocks[0].text
+    titles = " ".join(pick_lines(reply))
+    for gory in ("Saw (2004)", "The Evil Dead", "Evil Dead (2013)", "I Saw the Devil"):
+        assert gory not in titles
+
+
+def test_era_and_length_are_respected(miracle_bot: MovieBot) -> None:
+    picks = miracle_bot.recommender.picks("anime before 2000")
+    assert picks and all(p.feat.year is not None and p.feat.year < 2000 for p in picks)
+    assert all("JP" in p.feat.countries for p in picks)
+    picks = miracle_bot.recommender.picks("short funny")
+    assert picks and all(p.feat.runtime is None or p.feat.runtime <= 100 for p in picks)
+
+
+def test_picks_are_varied(miracle_bot: MovieBot) -> None:
+    picks = miracle_bot.recommender.picks("studio ghibli anime")
+    directors = [d for p in picks for d in p.feat.directors]
+    assert all(directors.count(d) <= 2 for d in directors)
+    series = [p.feat.series for p in miracle_bot.recommender.picks("k-drama tearjerker father daughter")]
+    assert len(series) == len(set(series))
+
+
+def test_more_picks_never_repeats_and_not_this_drops_neighbours(miracle_bot: MovieBot) -> None:
+    first = ask(miracle_bot, "sad drama")
+    actions = [b.action for b in first.buttons]
+    assert actions[0] == "rec:more" and actions[1].startswith("rec:not:")
+    assert all(len(a.encode()) <= MAX_ACTION_BYTES for a in actions)
+    def labels(reply: Reply) -> set[str]:
+        return {line.split(". ", 1)[1].split(" —")[0] for line in pick_lines(reply)}
+
+    seen = labels(first)
+    for _ in range(3):
+        more = press(miracle_bot, "rec:more")
+        assert more.body.blocks[0].text.startswith("More for: sad · drama")
+        assert labels(more) and not labels(more) & seen
+        seen |= labels(more)
+    # "Not this" on the Korean Miracle also drops its Turkish remake.
+    reply = ask(miracle_bot, "sad korean drama")
+    top_action = reply.buttons[1].action
+    assert "Miracle" in reply.buttons[1].label
+    after = press(miracle_bot, top_action)
+    assert "Miracle in Cell No. 7" not in after.body.plain
+    assert pick_lines(after)
+
+
+def test_buttons_after_expiry_or_garbage_answer_sanely(miracle_bot: MovieBot) -> None:
+    expired = press(miracle_bot, "rec:more", chat="never-asked")
+    assert expired.error and "ask again" in expired.body.plain
+    for action in ("rec:", "rec:zzz", "rec:not:abc", "rec:not:"):
+        ask(miracle_bot, "sad", chat="c9")
+        reply = press(miracle_bot, action, chat="c9")
+        assert "incident" not in reply.body.plain
+
+
+def test_chat_memory_expires_and_is_bounded() -> None:
+    now = [0.0]
+    sessions = Sessions(ttl=60, max_chats=3, clock=lambda: now[0])
+    from bot.recommend.query import Query
+    from bot.recommend.session import ChatMemory
+
+    for i in range(5):
+        sessions.put(f"chat{i}", ChatMemory(Query()))
+    assert len(sessions) == 3 and sessions.get("chat0") is None and sessions.get("chat4") is not None
+    now[0] = 61
+    assert sessions.get("chat4") is None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 10_000, "the a of and", "😀🎬🍿", '" * NEAR( AND OR ^',
+                                  "'; DROP TABLE films; --", "\x00\u200b", "not", "like", "90s 80s recent old"])
+def test_bad_input_gets_a_sane_reply(miracle_bot: MovieBot, text: str) -> None:
+    reply = ask(miracle_bot, text, chat="bad-input")
+    plain = reply.body.plain
+    assert "incident" not in plain
+    assert pick_lines(reply) or "Try" in plain
+    assert miracle_bot.store.film_count() > 100  # and the films table is still there
+
+
+def test_no_text_uses_my_ratings_and_leaves_rated_films_out(movie_bot: MovieBot) -> None:
+    store = movie_bot.store
+    parasite = store.find_film_id("Parasite", 2019)
+    memories = store.find_film_id("Memories of Murder", 2003)
+    assert parasite and memories
+    store.set_rating("telegram", "u1", parasite, 10)
+    store.set_rating("telegram", "u1", memories, 9)
+    reply = ask(movie_bot, "")
+    assert reply.body.blocks[0].text.startswith("From your ratings: like Parasite (2019)")
+    lines = pick_lines(reply)
+    assert len(lines) == 5
+    assert not any("Parasite (2019" in line or "Memories of Murder" in line for line in lines)
+
+
+def test_no_text_and_no_ratings_gives_well_rated_picks_and_a_hint(movie_bot: MovieBot) -> None:
+    store = movie_bot.store
+    one_ten = store.find_film_id("Exit", 2019)
+    many_nines = store.find_film_id("Extreme Job", 2019)
+    assert one_ten and many_nines
+    store.set_rating("telegram", "someone", one_ten, 10)
+    for i in range(8):
+        store.set_rating("telegram", f"fan{i}", many_nines, 9)
+    reply = ask(movie_bot, "", user="newcomer")
+    assert "/rate" in reply.body.plain
+    lines = pick_lines(reply)
+    # A Bayesian average: eight 9/10s beat a single 10/10.
+    assert lines[0].startswith("1. Extreme Job")
+    assert not any(line.startswith("2. Exit") for line in lines[:1])
+
+
+def test_features_follow_reviews_written_anywhere(movie_bot: MovieBot) -> None:
+    db = movie_bot.store.db
+    film_id = movie_bot.store.find_film_id("Poetry", 2010)
+    assert film_id
+
+    def row() -> tuple[int, str]:
+        n, moods = db.execute("SELECT n_reviews, moods FROM rec_film WHERE film_id = ?", [film_id]).fetchone()
+        return int(n), str(moods)
+
+    n0, moods0 = row()
+    review_id = add_review(movie_bot, "Poetry", 2010, "So sad. I cried and cried; the saddest, most "
+                           "heartbreaking film, bring tissues.", rating=9)
+    n1, moods1 = row()
+    assert n1 == n0 + 1 and moods1 != moods0
+    sad = dict(x.split("=") for x in moods1.split())["sad"]
+    assert float(sad) > float(dict(x.split("=") for x in moods0.split()).get("sad", 0))
+    assert movie_bot.store.delete_review(review_id)
+    assert row() == (n0, moods0)
+
+
+def test_films_added_later_are_recommendable(movie_bot: MovieBot) -> None:
+    movie_bot.add_film({"title": "Nollywood Test Tears", "year": 2021, "countries": ["NG"], "genres": ["drama"],
+                        "keywords": ["tearjerker"]})
+    picks = movie_bot.recommender.picks("sad nollywood drama")
+    assert any(p.feat.year == 2021 and "NG" in p.feat.countries for p in picks)

@@ -1,0 +1,126 @@
+"""The request parser: chat phrasing in, facets out, never an exception."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.recommend.query import TOKEN_RE, parse
+
+TITLES = {"parasite": (1, "Parasite (2019)"), "inception": (2, "Inception (2010)"),
+          "miracle in cell 7": (3, "Miracle in Cell No. 7 (2013)"), "oldboy": (4, "Oldboy (2003)")}
+
+
+def resolve(text: str, fuzzy: bool) -> tuple[int, str] | None:
+    hit = TITLES.get(text)
+    if hit is None and fuzzy and text.startswith("parasy"):
+        return TITLES["parasite"]
+    return hit
+
+
+def test_headline_request() -> None:
+    q = parse("sad korean drama", resolve)
+    assert q.reading() == ["sad", "South Korea", "drama"]
+    assert not q.words
+
+
+def test_polite_filler_and_typos() -> None:
+    q = parse("Can you recommend me a sad koraen drma?", resolve)
+    assert q.reading() == ["sad", "South Korea", "drama"]
+    assert ("koraen", "korean") in q.corrections and ("drma", "drama") in q.corrections
+
+
+def test_nicknames_and_combos() -> None:
+    assert parse("bollywood").countries == ["IN"]
+    assert parse("nollywood").countries == ["NG"]
+    anime = parse("anime")
+    assert anime.countries == ["JP"] and anime.genres == ["animation"]
+    kd = parse("k-drama tear-jerker")
+    assert kd.countries == ["KR"] and kd.genres == ["drama"] and "sad" in kd.moods
+    assert parse("french romance").countries == ["FR"]
+
+
+def test_moods_and_synonyms() -> None:
+    assert set(parse("something heartwarming and funny").moods) == {"heartwarming", "funny"}
+    assert "mindbending" in parse("a mind bending film").moods
+    assert "slowburn" in parse("slow-burn").moods
+    assert "sad" in parse("a movie that will make me cry").moods
+    assert "feelgood" in parse("feel good").moods
+
+
+def test_negations() -> None:
+    q = parse("something scary but not gory")
+    assert set(q.moods) == {"scary"} and q.not_moods == {"gory"}
+    q = parse("no horror, funny")
+    assert q.not_genres == {"horror"} and "funny" in q.moods
+    q = parse("scary but not gory or bloody")
+    assert q.not_moods == {"gory"}
+    assert parse("non-gory horror").not_moods == {"gory"}
+    assert parse("nothing too scary").not_moods == {"scary"}
+
+
+def test_eras_and_length() -> None:
+    q = parse("90s comedy")
+    assert (q.year_min, q.year_max) == (1990, 1999)
+    q = parse("anime before 2000")
+    assert q.year_max == 1999 and q.year_min is None
+    q = parse("recent thriller", this_year=2026)
+    assert q.year_min == 2019
+    assert parse("horror from the 1980s").year_min == 1980
+    assert parse("since 2015").year_min == 2015
+    assert parse("a short comedy").runtime_max == 100
+    assert parse("drama under 2 hours").runtime_max == 120
+    assert parse("under 90 minutes").runtime_max == 90
+    assert parse("not too long").runtime_max == 120
+
+
+def test_similarity() -> None:
+    q = parse("like Parasite but funnier", resolve)
+    assert q.like == [TITLES["parasite"]]
+    assert q.moods == {"funny": 1.3}
+    assert q.reading() == ["like Parasite (2019)", "funnier"]
+    q = parse("similar to Inception", resolve)
+    assert q.like == [TITLES["inception"]]
+    assert parse("movies like miracle in cell 7", resolve).like == [TITLES["miracle in cell 7"]]
+    assert parse("like parasyte", resolve).like == [TITLES["parasite"]]
+    q = parse("movies like oldboy from the 2000s", resolve)
+    assert q.like == [TITLES["oldboy"]] and q.year_min == 2000
+
+
+def test_like_as_a_verb_is_not_a_title() -> None:
+    q = parse("I'd like something sad", resolve)
+    assert q.like == [] and q.moods == {"sad": 1.0} and not q.words
+
+
+def test_unknown_words_become_search_words() -> None:
+    q = parse("heist with a twist")
+    assert "heist" in q.words
+
+
+def test_hostile_input_is_harmless() -> None:
+    for text in ["", "   ", "😀😀😀", "the a of and", '" * NEAR( AND OR ^', "'; DROP TABLE films; --",
+                 "x" * 10_000, "\x00\x01\u200b"]:
+        q = parse(text)
+        assert all(TOKEN_RE.fullmatch(w) for w in q.words)
+    assert parse("x " * 5000).truncated
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_parser_never_raises_and_words_are_plain_tokens(text: str) -> None:
+    q = parse(text, resolve)
+    assert isinstance(q.reading(), list)
+    assert len(q.words) <= 8
+    for w in q.words:
+        assert TOKEN_RE.fullmatch(w), w  # letters, digits, inner - or ': safe as a quoted FTS string
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["sad", "korean", "not", "gory", "like", "parasite", "but", "funnier", "90s",
+                                 "under", "2", "hours", "no", "horror", "anime", "please", "drama", "recent"]),
+                max_size=12))
+def test_vocabulary_soup_parses(words: list[str]) -> None:
+    q = parse(" ".join(words), resolve)
+    assert not (set(q.moods) & q.not_moods)
+    if q.year_min and q.year_max:
+        assert q.year_min <= q.year_max
