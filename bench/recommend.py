@@ -266,19 +266,22 @@ def run_queries(path: Path, rounds: int) -> dict[str, object]:
     users = [r[0] for r in store.db.execute(
         "SELECT user_id FROM ratings GROUP BY user_id ORDER BY count(*) DESC LIMIT 5")] or ["nobody"]
     bot_ms: list[float] = []
+    cpu_ms: list[float] = []  # CPU time of this process: what the request costs when the machine is busy
     fts_ms: list[float] = []
     per_query: dict[str, list[float]] = {}
     errors = 0
     for rnd in range(rounds + 1):
         for i, text in enumerate(QUERIES):
             req = Request("bench", users[i % len(users)], "recommend", args=text, chat_id=f"c{i}")
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             replies = bot.handle(req)
             dt = (time.perf_counter() - t) * 1000
+            dc = (time.process_time() - c) * 1000
             if any(r.error for r in replies):
                 errors += 1
             if rnd:  # round 0 warms the page cache
                 bot_ms.append(dt)
+                cpu_ms.append(dc)
                 per_query.setdefault(text, []).append(dt)
     # Peak RSS of the bot side, before the raw FTS baseline (which allocates a lot for common words) runs.
     rss_mb = peak_rss_mb()
@@ -304,6 +307,8 @@ def run_queries(path: Path, rounds: int) -> dict[str, object]:
     return {
         "queries": len(QUERIES), "samples": len(bot_ms), "errors": errors,
         "p50_ms": statistics.median(bot_ms), "p99_ms": _pct(bot_ms, 99), "max_ms": max(bot_ms),
+        "cpu_p50_ms": statistics.median(cpu_ms), "cpu_p99_ms": _pct(cpu_ms, 99),
+        "loadavg": Path("/proc/loadavg").read_text().split()[0],
         "fts_p50_ms": statistics.median(fts_ms), "fts_p99_ms": _pct(fts_ms, 99),
         "open_s": t_open, "review_write_ms": t_write,
         "slowest": [(round(ms, 1), q) for ms, q in slowest],
@@ -371,7 +376,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  import {build_t['total_s']:.0f} s (films {build_t['films_s']:.0f}, reviews+FTS "
               f"{build_t['reviews_fts_s']:.0f}, features {build_t['features_s']:.0f}); db {row['db_mb']} MB")
         print(f"  /recommend p50 {q['p50_ms']:.1f} ms  p99 {q['p99_ms']:.1f} ms  max {q['max_ms']:.1f} ms  "
-              f"({q['samples']} samples, {q['errors']} errors); peak RSS {q['peak_rss_mb']:.0f} MB; "
+              f"({q['samples']} samples, {q['errors']} errors); CPU p50 {q['cpu_p50_ms']:.1f} p99 "
+              f"{q['cpu_p99_ms']:.1f} ms; load {q['loadavg']}; peak RSS {q['peak_rss_mb']:.0f} MB; "
               f"open {q['open_s']:.1f} s; review write {q['review_write_ms']:.1f} ms")
         print(f"  raw FTS5 bm25 over reviews, same words: p50 {q['fts_p50_ms']:.1f} ms  p99 {q['fts_p99_ms']:.1f} ms")
         print(f"  slowest requests (median ms): {q['slowest']}")

@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..richtext import Document
 from ..store import Store
@@ -28,7 +29,7 @@ from .query import Query
 
 PER_LIST = 100
 LIKE_LIST = 40
-FILM_WORD_LIMIT = 2000  # a word in more films than this is not ranked by FTS
+FILM_WORD_LIMIT = 600  # a word in more films than this is not ranked by FTS
 REVIEW_WORD_LIMIT = 1000  # a word in more reviews than this is too common to search for
 W_MOOD, W_COUNTRY, W_GENRE, W_WORDS, W_LIKE, W_QUALITY = 2.2, 1.6, 1.2, 1.4, 3.0, 1.0
 
@@ -53,12 +54,26 @@ class Feat:
     rat_sum: float
     rat_n: int
 
-    def __post_init__(self) -> None:
-        self.gset = frozenset(self.genres)
-        self.kset = frozenset(self.keywords)
-        self.cset = frozenset(self.countries)
-        self.dset = frozenset(self.directors)
-        self.mnorm = math.sqrt(sum(v * v for v in self.moods.values()))
+    # Computed on first use: most candidates are scored without ever needing them.
+    @cached_property
+    def gset(self) -> frozenset[str]:
+        return frozenset(self.genres)
+
+    @cached_property
+    def kset(self) -> frozenset[str]:
+        return frozenset(self.keywords)
+
+    @cached_property
+    def cset(self) -> frozenset[str]:
+        return frozenset(self.countries)
+
+    @cached_property
+    def dset(self) -> frozenset[str]:
+        return frozenset(self.directors)
+
+    @cached_property
+    def mnorm(self) -> float:
+        return math.sqrt(sum(v * v for v in self.moods.values()))
 
     @property
     def bayes(self) -> float:
@@ -213,7 +228,6 @@ class Engine:
         if q.runtime_min and f.runtime and f.runtime < q.runtime_min:
             return None
         s = 0.0
-        reasons: list[str] = []
         for m in q.not_moods:
             v = f.moods.get(m, 0.0)
             if v >= 0.55:
@@ -222,8 +236,6 @@ class Engine:
         for m, w in q.moods.items():
             v = f.moods.get(m, 0.0)
             s += W_MOOD * w * v
-            if v >= 0.3:
-                reasons.append(_mood_reason(f, m))
         if q.countries:
             # A French film is one made there, ideally in French; a French co-production counts less.
             speaks = any(lang in f.languages for c in q.countries for lang in COUNTRY_LANGUAGES.get(c, ()))
@@ -245,15 +257,12 @@ class Engine:
             sims = [similarity(t, f) for t in likes[:3]]
             best = max(sims)
             s += W_LIKE * (0.7 * best + 0.3 * sum(sims) / len(sims))
-            shared = sorted({k for t in likes for k in t.keywords} & set(f.keywords))
-            if shared:
-                reasons.append("shares " + ", ".join(shared[:3]))
         if f.runtime is None and (q.runtime_max or q.runtime_min):
             s -= 0.3
         s += W_QUALITY * (f.bayes - features.PRIOR_MEAN) / 3.5
         engaged = f.n_reviews + f.rat_n
         s += 0.3 * engaged / (engaged + 5.0)
-        return Pick(f, s, reasons)
+        return Pick(f, s)
 
     def rank(self, q: Query, *, exclude: set[int], avoid: set[int], likes: list[Feat],
              limit: int = 5) -> list[Pick]:
@@ -282,6 +291,7 @@ class Engine:
             best = max(picks, key=adjusted)
             picks.remove(best)
             chosen.append(best)
+            best.reasons = explain(best.feat, q, likes)
             series_seen.add(best.feat.series)
             for d in best.feat.directors:
                 directors_seen[d] = directors_seen.get(d, 0) + 1
@@ -363,6 +373,15 @@ def similarity(a: Feat, b: Feat) -> float:
     director = 0.3 if a.dset & b.dset else 0.0
     era = 0.3 * max(0.0, 1.0 - abs((a.year or 2000) - (b.year or 2000)) / 30.0)
     return (genre + 1.5 * kw + mood + country + director + era) / 4.6
+
+
+def explain(f: Feat, q: Query, likes: list[Feat]) -> list[str]:
+    """Short reasons for a chosen pick: the catalog keyword behind each matched mood, what it shares."""
+    reasons = [_mood_reason(f, m) for m in q.moods if f.moods.get(m, 0.0) >= 0.3]
+    shared = sorted({k for t in likes for k in t.keywords} & f.kset)
+    if shared:
+        reasons.append("shares " + ", ".join(shared[:3]))
+    return reasons
 
 
 def _mood_reason(f: Feat, mood: str) -> str:
