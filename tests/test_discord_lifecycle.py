@@ -3,6 +3,7 @@ restart with its data, sync commands only when they changed, deliver the feed, s
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import discord.gateway
@@ -10,7 +11,7 @@ import discord.http
 import pytest
 
 from adapters.discord import DiscordPlatform
-from adapters.runner import build_platforms
+from adapters.runner import build_platforms, serve
 from bot.config import Secret
 from bot.core import MovieBot
 from bot.errors import StartupError
@@ -69,6 +70,21 @@ def test_moviebot_run_builds_the_discord_platform_when_the_token_is_set(movie_bo
         assert isinstance(platform, DiscordPlatform) and platform.name == "discord"
     finally:
         core.close()
+
+
+async def test_moviebot_run_serves_discord_until_stopped(store: Store) -> None:
+    async with FakeDiscord(token=TOKEN) as fake:
+        settings = make_settings(fake, store.path or Path(":memory:"))
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(MovieBot(store, settings), settings, stop))
+        await fake.wait_for(lambda: fake.sync_count == 1 and fake.connected, 10)
+        rec = await fake.slash(fake.guild, fake.general, fake.member, "movie", {"title": "parasite"})
+        answer = await fake.wait_for_message(lambda m: m.interaction_id == rec.id, 10)
+        assert "Parasite (2019)" in visible_text(answer.content)
+        stop.set()
+        assert await asyncio.wait_for(task, 10) == 0
+        assert not fake.connected
+    assert urls_restored()
 
 
 async def test_restart_keeps_data_and_does_not_resync_unchanged_commands(tmp_path: Path) -> None:
