@@ -220,3 +220,19 @@ def test_films_added_later_are_recommendable(movie_bot: MovieBot) -> None:
                         "keywords": ["tearjerker"]})
     picks = movie_bot.recommender.picks("sad nollywood drama")
     assert any(p.feat.year == 2021 and "NG" in p.feat.countries for p in picks)
+
+
+def test_reviews_written_without_a_recommender_are_caught_up(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "moviebot.db")
+    load_starter_catalog(store)
+    bot = MovieBot(store)
+    film_id = store.find_film_id("Poetry", 2010)
+    assert film_id
+    # Another process (an importer with a bare Store) has no recommender, so no review hook.
+    other = Store.open(tmp_path / "moviebot.db")
+    other.add_review(film_id, author="x", platform="cli", body=parse("The saddest film; I cried, tissues."))
+    other.close()
+    ask(bot, "sad")
+    n = store.db.execute("SELECT n_reviews FROM rec_film WHERE film_id = ?", [film_id]).fetchone()[0]
+    assert n == 1
+    store.close()

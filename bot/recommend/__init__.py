@@ -44,11 +44,19 @@ class Recommender:
         self.sync()
 
     def sync(self) -> None:
-        """Features for films added since the last look (one indexed max() when there are none)."""
-        top = self.store.db.execute("SELECT coalesce(max(id), 0) FROM films").fetchone()[0]
+        """Catch up with films added since the last look, and with reviews written by a process that had
+        no recommender (and so no hook). Two indexed max() lookups when there is nothing to do."""
+        db = self.store.db
+        top = db.execute("SELECT coalesce(max(id), 0) FROM films").fetchone()[0]
         if top > self._synced_to:
-            features.sync_films(self.store.db, after_id=self._synced_to)
+            features.sync_films(db, after_id=self._synced_to)
             self._synced_to = int(top)
+        newest = db.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0]
+        read = db.execute("SELECT coalesce(max(review_id), 0) FROM rec_review").fetchone()[0]
+        if newest > read:
+            with self.store.atomic():
+                for (film_id,) in db.execute("SELECT DISTINCT film_id FROM reviews WHERE id > ?", [read]).fetchall():
+                    features.on_review(self.store, int(film_id))
 
     # -- /recommend ------------------------------------------------------------
 
