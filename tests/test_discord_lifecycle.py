@@ -188,3 +188,14 @@ async def test_deliver_maps_failures_to_what_the_dispatcher_acts_on(store: Store
         await env.platform.stop()
         with pytest.raises(Transient):
             await env.platform.deliver(str(env.fake.general.id), None, reply)
+
+
+async def test_an_expired_attachment_link_gets_one_ephemeral_line(store: Store) -> None:
+    async with running_bot(store, fake_options={"attachment_url_ttl": -60}) as env:
+        before = store.db["reviews"].count
+        att = env.fake.add_attachment(b"A fine review.", "review.txt", "text/plain")
+        _, msgs = await env.slash(env.fake.admin, "addreview", {"title": "parasite", "file": att})
+        assert len(msgs) == 1 and msgs[0].ephemeral
+        assert "could not download that file" in visible_text(msgs[0].content)
+        assert store.db["reviews"].count == before
+        env.assert_healthy()
