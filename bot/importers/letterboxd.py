@@ -1,0 +1,360 @@
+"""Letterboxd data exports: `reviews.csv` (reviews) and `ratings.csv` (star ratings).
+
+A member who already keeps a diary on Letterboxd should not retype it. The
+export's CSV files have these columns (Letterboxd writes them exactly so):
+
+- reviews.csv: Date, Name, Year, Letterboxd URI, Rating, Rewatch, Review, Tags, Watched Date
+- ratings.csv: Date, Name, Year, Letterboxd URI, Rating
+
+Decisions, and why:
+
+- Stars (0.5 to 5 in halves) become our 1–10 scale by doubling, so ½★ is 1 and
+  5★ is 10: the mapping is exact and reversible.
+- Review text is HTML (`<i>`, `<b>`, `<br />`, `<blockquote>`), read by the rich-text
+  reader with dialect "html"; spoilers are then marked by the detector unless the
+  HTML already marks some.
+- A film missing from the catalog is created from its title and year (that is
+  all an export knows) and listed as new in the report; films are matched on
+  normalised title (titles, original titles, aliases) and year, never fuzzily,
+  because a wrong match would silently attach a review to another film.
+- A re-import adds nothing twice: a review's `source_key` is built from its
+  Letterboxd URI and text. A review edited on Letterboxd since the last import
+  therefore comes in as a second review (the old one can be removed with /delreview).
+- ratings.csv rows become member ratings of the platform "letterboxd", for the
+  user named by `profile.csv` (its `Username`) when that file sits next to the
+  CSV, else for the user "import". They count in a film's average like any
+  member's /rate; re-importing updates changed ratings and skips equal ones.
+  Reviews are written by that same name (or "Letterboxd member").
+- Line numbers in the report are physical lines where a record starts, so a
+  review quoted across ten lines still points at the right place.
+- Every row is all-or-nothing (film creation included): each row runs in its own
+  SQLite savepoint, and a bad row is rolled back, reported and skipped. Rows are
+  committed in batches (every `BATCH_ROWS` rows or `BATCH_SECONDS`), because a
+  commit per row made a 50,000-row export take minutes; a crash loses at most the
+  last batch, and re-running the import fills it in without duplicates. A header
+  with missing columns imports nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core import MovieBot
+from ..errors import BadInput, UserError
+from ..richtext import apply_spoiler_mode, parse
+from ..store import Store
+from ..titles import normalize_title
+from .progress import progress_bar
+from .report import ImportReport
+
+REVIEW_COLUMNS = ("Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Review", "Tags", "Watched Date")
+RATING_COLUMNS = ("Date", "Name", "Year", "Letterboxd URI", "Rating")
+REQUIRED_REVIEW = ("Name", "Year", "Letterboxd URI", "Rating", "Review")
+REQUIRED_RATING = ("Name", "Year", "Letterboxd URI", "Rating")
+PLATFORM = "letterboxd"
+DEFAULT_USER = "import"
+MAX_FIELD = 16 * 1024 * 1024
+BATCH_ROWS = 2000
+BATCH_SECONDS = 2.0
+
+
+def stars_to_rating(raw: str) -> int | None:
+    """Letterboxd stars as text ('3.5') -> our 1–10 scale (7); '' -> None; anything else -> BadInput."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        stars = float(raw.replace(",", "."))
+    except ValueError:
+        raise BadInput(f"Rating {raw!r} is not a number of stars (0.5 to 5)") from None
+    doubled = stars * 2
+    if not 1 <= doubled <= 10 or doubled != int(doubled):
+        raise BadInput(f"Rating {raw!r} is not 0.5 to 5 stars in half steps")
+    return int(doubled)
+
+
+def _year(raw: str) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1870 <= int(raw) <= 2100:
+        raise BadInput(f"Year {raw!r} is not a year")
+    return int(raw)
+
+
+def _date(raw: str) -> str | None:
+    raw = raw.strip()
+    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and raw.replace("-", "").isdigit():
+        return f"{raw}T00:00:00Z"
+    return None
+
+
+def records(text: str) -> Iterator[tuple[int, int, list[str] | csv.Error]]:
+    """(physical line where the record starts, characters read so far, fields or the CSV error)."""
+    src = io.StringIO(text, newline="")
+    line_no = 0
+    pos = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal line_no, pos
+        for line in src:
+            line_no += 1
+            pos += len(line)
+            yield line
+
+    if csv.field_size_limit() < MAX_FIELD:
+        csv.field_size_limit(MAX_FIELD)
+    reader = csv.reader(lines(), strict=False)
+    while True:
+        start = line_no + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield start, pos, exc
+            return
+        yield start, pos, row
+
+
+@dataclass
+class _Columns:
+    index: dict[str, int]
+    kind: str  # "reviews" | "ratings"
+
+    def get(self, row: list[str], name: str) -> str:
+        i = self.index.get(name.casefold())
+        return row[i] if i is not None and i < len(row) else ""
+
+
+def _header(row: list[str], path: Path) -> tuple[_Columns | None, str | None]:
+    names = [c.strip() for c in row]
+    index = {n.casefold(): i for i, n in enumerate(names) if n}
+    has_review = "review" in index
+    stem = path.stem.casefold()
+    kind = "reviews" if has_review or stem.startswith("review") else "ratings"
+    required = REQUIRED_REVIEW if kind == "reviews" else REQUIRED_RATING
+    missing = [c for c in required if c.casefold() not in index]
+    if missing:
+        expected = REVIEW_COLUMNS if kind == "reviews" else RATING_COLUMNS
+        return None, (f"missing column(s) {', '.join(missing)}: a Letterboxd {kind}.csv has "
+                      f"{', '.join(expected)}; nothing was imported")
+    return _Columns(index, kind), None
+
+
+def export_owner(path: Path) -> str | None:
+    """The Letterboxd username from profile.csv next to the export's CSV files, if there."""
+    profile = path.parent / "profile.csv"
+    try:
+        text = profile.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    rows = list(csv.DictReader(io.StringIO(text)))
+    name = (rows[0].get("Username") or "").strip() if rows else ""
+    return name[:100] or None
+
+
+def _source_key(uri: str, name: str, year: int | None, text: str) -> str:
+    ident = uri.strip() or f"{name.strip().casefold()}\x00{year}"
+    h = hashlib.sha256(f"{ident}\x00{text.strip()}".encode()).hexdigest()
+    return f"letterboxd:{h[:32]}"
+
+
+class _Films:
+    """Finds or creates films by exact normalised title and year, remembering this run's new ones."""
+
+    def __init__(self, bot: MovieBot, report: ImportReport) -> None:
+        self.bot = bot
+        self.report = report
+
+    def find(self, name: str, year: int | None) -> int | None:
+        ids = self.bot.titles.by_norm.get(normalize_title(name), [])
+        if year is not None:
+            ids = [i for i in ids if self.bot.titles.year.get(i) in (year, None)]
+        elif len(ids) > 1:
+            raise BadInput(f"“{name}” has no Year and several films have that title; add the year")
+        return ids[0] if ids else None
+
+    def create(self, name: str, year: int | None) -> int:
+        """Insert inside the caller's transaction; call `created` after it commits."""
+        return self.bot.store.add_film({"title": name.strip()[:300], "year": year}, source="letterboxd")
+
+    def created(self, film_id: int, name: str, year: int | None) -> str:
+        title = name.strip()[:300]
+        self.bot.titles.add(film_id, [title], year, title)
+        label = self.bot.titles.label[film_id]
+        self.report.new_films.append(label)
+        return label
+
+
+def import_letterboxd(bot: MovieBot, path: Path, text: str, *, owner: str | None = None) -> ImportReport:
+    """Import a Letterboxd reviews.csv or ratings.csv; see the module docstring for the rules."""
+    report = ImportReport(str(path))
+    rows = records(text)
+    first = next(rows, None)
+    while first is not None and not isinstance(first[2], csv.Error) and not any(c.strip() for c in first[2]):
+        first = next(rows, None)
+    if first is None:
+        report.add(1, "failed", "the file is empty: expected a Letterboxd reviews.csv or ratings.csv")
+        return report
+    line, _, header = first
+    if isinstance(header, csv.Error):
+        report.add(line, "failed", f"not a readable CSV file ({header})")
+        return report
+    cols, problem = _header(header, path)
+    if cols is None:
+        report.add(line, "failed", problem or "bad header")
+        return report
+    user = owner or export_owner(path)
+    films = _Films(bot, report)
+    with progress_bar(len(text), f"Importing {path.name}") as update, _Batches(bot) as batches:
+        for n, (line, pos, row) in enumerate(rows):
+            if n % 256 == 0:
+                update(pos)
+            batches.tick()
+            if isinstance(row, csv.Error):
+                report.add(line, "failed", f"unreadable CSV from here on ({row}); check for an unclosed quote")
+                break
+            if not any(c.strip() for c in row):
+                continue
+            try:
+                if len(row) != len(header):
+                    raise BadInput(f"this row has {len(row)} fields but the header has {len(header)}")
+                if cols.kind == "reviews":
+                    _review_row(bot, films, cols, row, line, report, user)
+                else:
+                    _rating_row(bot, films, cols, row, line, report, user)
+            except UserError as exc:
+                report.add(line, "failed", exc.message)
+            except sqlite3.Error as exc:
+                # The row's savepoint was rolled back; the rest of the file still goes in.
+                report.add(line, "failed", f"the database refused this row ({type(exc).__name__}: {exc})")
+        update(len(text))
+    return report
+
+
+class _Batches:
+    """One transaction per batch of rows; each row inside is a savepoint (see the module docstring).
+
+    The store's review hooks (derived per-film data) run once per touched film just
+    before each batch commits instead of once per review: they recompute a whole
+    film, so per review they dominated a bulk import. The derived data is still
+    never committed out of step with the reviews.
+    """
+
+    def __init__(self, bot: MovieBot) -> None:
+        self.store = bot.store
+        self.conn: sqlite3.Connection | None = bot.store.db.conn
+        self.rows = 0
+        self.since = time.monotonic()
+        self.touched: set[int] = set()
+        self.hooks = list(bot.store.review_hooks)
+
+    def _collect(self, store: Store, film_id: int) -> None:
+        self.touched.add(film_id)
+
+    def __enter__(self) -> _Batches:
+        if self.conn is None or self.conn.in_transaction:  # inside someone's transaction: just nest
+            self.conn = None
+            return self
+        self.conn.execute("BEGIN")
+        self.store.review_hooks[:] = [self._collect]
+        return self
+
+    def _commit(self) -> None:
+        assert self.conn is not None
+        for film_id in sorted(self.touched):
+            for hook in self.hooks:
+                hook(self.store, film_id)
+        self.touched.clear()
+        self.conn.execute("COMMIT")
+
+    def tick(self) -> None:
+        if self.conn is None:
+            return
+        self.rows += 1
+        if self.rows >= BATCH_ROWS or time.monotonic() - self.since >= BATCH_SECONDS:
+            self._commit()
+            self.conn.execute("BEGIN")
+            self.rows, self.since = 0, time.monotonic()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.conn is None:
+            return
+        try:
+            # Every finished row is complete (savepoints), so keep them even when stopping early.
+            if self.conn.in_transaction:
+                self._commit()
+        finally:
+            self.store.review_hooks[:] = self.hooks
+
+
+def _film_name(cols: _Columns, row: list[str]) -> tuple[str, int | None]:
+    name = cols.get(row, "Name").strip()
+    if not name:
+        raise BadInput("Name is empty")
+    return name, _year(cols.get(row, "Year"))
+
+
+def _review_row(bot: MovieBot, films: _Films, cols: _Columns, row: list[str], line: int,
+                report: ImportReport, user: str | None) -> None:
+    name, year = _film_name(cols, row)
+    rating = stars_to_rating(cols.get(row, "Rating"))
+    text = cols.get(row, "Review")
+    if not text.strip():
+        report.add(line, "skipped", f"{name}: the review is empty")
+        return
+    key = _source_key(cols.get(row, "Letterboxd URI"), name, year, text)
+    if bot.store.review_exists(key):
+        report.add(line, "skipped", f"this review of {name} was imported before")
+        return
+    body = parse(text, dialect="html")
+    if not body.blocks:
+        report.add(line, "skipped", f"{name}: the review has no readable text")
+        return
+    if body.spoiler_sections == 0:
+        body = apply_spoiler_mode(body, "auto")
+    film_id = films.find(name, year)
+    new = film_id is None
+    with bot.store.atomic():
+        if film_id is None:
+            film_id = films.create(name, year)
+        bot.store.add_review(film_id, body=body, author=user or "Letterboxd member", platform=PLATFORM,
+                             rating=float(rating) if rating is not None else None, spoiler_mode="auto",
+                             source_key=key, created_at=_date(cols.get(row, "Date")))
+    label = films.created(film_id, name, year) if new else bot.titles.label.get(film_id, name)
+    report.add(line, "added", f"review of {label}" + (" (new film)" if new else ""))
+
+
+def _rating_row(bot: MovieBot, films: _Films, cols: _Columns, row: list[str], line: int,
+                report: ImportReport, user: str | None) -> None:
+    name, year = _film_name(cols, row)
+    rating = stars_to_rating(cols.get(row, "Rating"))
+    if rating is None:
+        report.add(line, "skipped", f"{name}: no rating")
+        return
+    uid = user or DEFAULT_USER
+    film_id = films.find(name, year)
+    new = film_id is None
+    with bot.store.atomic():
+        if film_id is None:
+            film_id = films.create(name, year)
+        before = bot.store.db.execute(
+            "SELECT rating FROM ratings WHERE platform = ? AND user_id = ? AND film_id = ?", [PLATFORM, uid, film_id]
+        ).fetchone()
+        if before is None or before[0] != rating:
+            bot.store.set_rating(PLATFORM, uid, film_id, rating)
+    label = films.created(film_id, name, year) if new else bot.titles.label.get(film_id, name)
+    if before is None:
+        report.add(line, "added", f"rating {rating}/10 of {label}" + (" (new film)" if new else ""))
+    elif before[0] != rating:
+        report.add(line, "updated", f"rating of {label}: {before[0]}/10 -> {rating}/10")
+    else:
+        report.add(line, "skipped", f"rating of {label} is already {rating}/10")
