@@ -110,6 +110,30 @@ def test_non_bmp_text_is_kept_intact() -> None:
     assert parse_spoilers("🎬 ||🍿 ending||") == [("🎬 ", False), ("🍿 ending", True)]
 
 
+def test_angle_bracket_link_renders_as_the_bare_url() -> None:
+    assert parse_spoilers("see <https://ex.com/a_b> ||twist||") == [
+        ("see https://ex.com/a_b ", False),
+        ("twist", True),
+    ]
+
+
+def test_bare_url_swallows_pipes_and_escapes() -> None:
+    assert parse_spoilers("https://ex.com/a||b|| c") == [("https://ex.com/a||b|| c", False)]
+    assert visible_text(r"https://ex.com/a\_b") == r"https://ex.com/a\_b"
+    # The URL ends before trailing punctuation, and a spoiler around it still works.
+    assert parse_spoilers("||https://ex.com||.") == [("https://ex.com", True), (".", False)]
+
+
+def test_masked_link_shows_only_its_label() -> None:
+    content = "[The Thing](https://ex.com/a_(b)) ||ending|| [||x||](<https://ex.com>)"
+    assert parse_spoilers(content) == [("The Thing ", False), ("ending", True), (" ", False), ("x", True)]
+    assert visible_text("[a](https://ex.com/x||y||)") == "a"
+
+
+def test_mention_is_not_an_autolink() -> None:
+    assert mentions("<@123> <https://ex.com>") == ["<@123>"]
+
+
 def test_escape_markdown_output_never_forms_spoilers() -> None:
     nasty = "||x|| `y` \\ **z** ||"
     assert parse_spoilers(discord.utils.escape_markdown(nasty)) == [(nasty, False)]

@@ -9,6 +9,9 @@ and what could ping:
 * inline code  ``^(`+)([\\s\\S]*?[^`])\\1(?!`)``      -- nothing inside is markup
 * escape       ``^\\\\([^0-9A-Za-z\\s])``             -- the character is literal, the backslash vanishes
 * spoiler      ``^\\|\\|([\\s\\S]+?)\\|\\|``           -- the inside is parsed again, recursively
+* autolink     ``^<([^: >]+:\\/[^ >]+)>``             -- ``<https://x>`` renders as the bare URL
+* url          ``^(https?:\\/\\/[^\\s<]+[^<.,:;"')\\]\\s])`` -- a bare URL; nothing inside is markup
+* link         ``[label](href "title")``              -- only the label shows (parsed again, no URLs)
 * mentions     ``@everyone``, ``@here``, ``<@id>``, ``<@!id>``, ``<@&id>``, ``<#id>``
 
 Consequences worth knowing (they are how the real client behaves, not bugs here):
@@ -19,9 +22,11 @@ Consequences worth knowing (they are how the real client behaves, not bugs here)
   followed by a visible ``|``, and ``||a `||` b||`` leaks `` ` b||``.
 * An unclosed ``||`` or backtick is literal text.
 * ``||||`` is literal (a spoiler needs at least one character).
+* A bare URL swallows what follows up to whitespace, pipes included: in
+  ``https://x.example/a||b||`` nothing is hidden. ``<https://...>`` ends at ``>``.
 
-Other markup (bold, italics, headers, links...) is not interpreted: its characters stay in the
-text, which is what matters for "is this text visible" checks.
+Other markup (bold, italics, headers, lists, quotes...) is not interpreted: its characters stay
+in the text, which is what matters for "is this text visible" checks.
 """
 
 from __future__ import annotations
@@ -36,18 +41,23 @@ _INLINE_CODE = re.compile(r"(`+)([\s\S]*?[^`])\1(?!`)")
 _ESCAPE = re.compile(r"\\([^0-9A-Za-z\s])")
 _SPOILER = re.compile(r"\|\|([\s\S]+?)\|\|")
 _MENTION = re.compile(r"@everyone|@here|<@!?\d+>|<@&\d+>|<#\d+>")
+_AUTOLINK = re.compile(r"<([^: >]+:/[^ >]+)>")
+_URL = re.compile(r"https?://[^\s<]+[^<.,:;\"')\]\s]")
+_LINK_INSIDE = r"(?:\[[^\]]*\]|[^\[\]]|\](?=[^\[]*\]))*"
+_LINK_HREF_AND_TITLE = r"\s*<?((?:\([^)]*\)|[^\s\\]|\\.)*?)>?(?:\s+['\"]([\s\S]*?)['\"])?\s*"
+_LINK = re.compile(r"\[(" + _LINK_INSIDE + r")\]\(" + _LINK_HREF_AND_TITLE + r"\)")
 
 
 @dataclass(frozen=True)
 class Node:
-    """One rendered piece: ``kind`` is "text", "code" or "mention"."""
+    """One rendered piece: ``kind`` is "text", "code", "link" or "mention"."""
 
     kind: str
     text: str
     spoiler: bool
 
 
-def _parse(source: str, in_spoiler: bool, out: list[Node]) -> None:
+def _parse(source: str, in_spoiler: bool, out: list[Node], in_link: bool = False) -> None:
     pos = 0
     buf: list[str] = []
 
@@ -76,7 +86,7 @@ def _parse(source: str, in_spoiler: bool, out: list[Node]) -> None:
             m = _SPOILER.match(source, pos)
             if m:
                 flush()
-                _parse(m.group(1), True, out)
+                _parse(m.group(1), True, out, in_link)
                 pos = m.end()
                 continue
         elif ch in "@<":
@@ -84,6 +94,26 @@ def _parse(source: str, in_spoiler: bool, out: list[Node]) -> None:
             if m:
                 flush()
                 out.append(Node("mention", m.group(0), in_spoiler))
+                pos = m.end()
+                continue
+            m = _AUTOLINK.match(source, pos) if ch == "<" and not in_link else None
+            if m:
+                flush()
+                out.append(Node("link", m.group(1), in_spoiler))
+                pos = m.end()
+                continue
+        elif ch == "[" and not in_link:
+            m = _LINK.match(source, pos)
+            if m:
+                flush()
+                _parse(m.group(1), in_spoiler, out, in_link=True)  # the href is not shown
+                pos = m.end()
+                continue
+        elif ch == "h" and not in_link:
+            m = _URL.match(source, pos)
+            if m:
+                flush()
+                out.append(Node("link", m.group(0), in_spoiler))
                 pos = m.end()
                 continue
         buf.append(ch)
