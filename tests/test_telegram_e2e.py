@@ -343,3 +343,27 @@ async def test_moviebot_run_serves_telegram_until_stopped(tmp_path: Path) -> Non
         h.platform = None  # never started; serve() stopped its own
         await h.stop()
     assert fake.commands  # the command menu was set by the runner's platform too
+
+
+SAMPLE_ARGS = {
+    "help": "", "recommend": "sad korean drama", "review": "Parasite", "spoiler": "Parasite",
+    "movie": "Parasite", "rate": "Parasite 8", "addreview": "Parasite\nTense, funny and sad.",
+    "subscribe": "", "unsubscribe": "", "delreview": "1",
+}
+
+
+async def test_every_command_as_member_and_as_admin(tg: TelegramHarness) -> None:
+    assert set(SAMPLE_ARGS) == set(COMMANDS)  # a new command must be added here
+    group = tg.fake.supergroup("Film club")
+    member, admin = tg.fake.add_user("Mia"), tg.fake.add_user("Ada")
+    tg.fake.set_admin(group, admin)
+    for who in (member, admin):
+        for name, args in SAMPLE_ARGS.items():
+            text = f"/{name} {args}".rstrip() if "\n" not in args else f"/{name} {args}"
+            out = await tg.say(group, who, text)
+            assert out, f"/{name} got no answer"
+            refused = f"/{name} is for admins of this chat." in texts(out)
+            assert refused == (COMMANDS[name].admin and who is member), (name, texts(out))
+            assert "something went wrong" not in texts(out), (name, texts(out))
+    assert review_count(tg) == 0  # the admin added review #1 and removed it again
+    assert not tg.fake.rejected
