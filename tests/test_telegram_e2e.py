@@ -161,6 +161,19 @@ async def test_admins_creator_anonymous_and_bot_admins(tg: TelegramHarness) -> N
     assert "Removed review #1" in (await tg.say(tg.fake.private_chat(root), root, "/delreview 1"))[0].plain
 
 
+async def test_commands_of_one_chat_run_in_order(tg: TelegramHarness) -> None:
+    """/addreview waits on an admin check; the /review sent right after must still see the review."""
+    group = tg.fake.supergroup("Film club")
+    admin = tg.fake.add_user("Ada")
+    tg.fake.set_admin(group, admin)
+    tg.fake.user_message(group, admin, "/addreview Parasite\nThe staircase scenes say it all.")
+    last = tg.fake.user_message(group, admin, "/review Parasite")
+    await tg.wait_done(("message", group["id"], last["message_id"]))
+    plain = [m.plain for m in tg.fake.sent]
+    assert plain[0].startswith("Added review #1")
+    assert "The staircase scenes say it all." in "\n".join(plain[1:])
+
+
 async def test_admin_check_is_cached_and_only_for_admin_commands(tg: TelegramHarness) -> None:
     group = tg.fake.supergroup("Film club")
     admin = tg.fake.add_user("Ada")

@@ -16,13 +16,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable
 from urllib.parse import urlparse
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -69,6 +71,42 @@ class TokenRedactor(logging.Filter):
         # (getFile's file_path gains the token), so a lazy getMessage() would leak it.
         record.msg, record.args = message, ()
         return True
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of one chat in arrival order; different chats side by side.
+
+    In order per chat, so "/addreview ..." then "/review ..." reads the new review even
+    though the first waits on an admin check; side by side across chats, so one chat's
+    flood wait (429) or slow download does not stall everyone else.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        key = chat.id
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:  # forget idle chats: the dict stays as small as the backlog
+                del self._users[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
 
 
 def _library_loggers() -> list[logging.Logger]:
@@ -129,7 +167,7 @@ class TelegramPlatform:
             .token(self.settings.telegram_token.value)
             .base_url(self.settings.telegram_api_base_url)
             .base_file_url(self.settings.telegram_file_base_url)
-            .concurrent_updates(CONCURRENT_UPDATES)
+            .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
             .build()
         )
         h = self.handlers
