@@ -86,6 +86,8 @@ async def test_group_command_addressed_to_us_or_to_another_bot(tg: TelegramHarne
     ours = await tg.say(group, ann, f"/movie@{BOT_NAME} Parasite")
     assert ours and "Parasite (2019)" in ours[0].plain
     assert await tg.say(group, ann, "/movie@SomeOtherBot Parasite") == []
+    review = await tg.say(group, ann, f"/review@{BOT_NAME} Parasite")
+    assert len(review) == 1 and review[0].plain.startswith("No reviews of Parasite (2019) yet.")
     assert await tg.say(group, ann, "/notours") == []  # may be another bot's command: stay quiet
     unknown = await tg.say(tg.fake.private_chat(ann), ann, "/notours")
     assert len(unknown) == 1 and "Unknown command /notours" in unknown[0].plain

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Awaitable
 from urllib.parse import urlparse
 
@@ -51,6 +52,7 @@ STOP_STEP_TIMEOUT = 3.0
 CONCURRENT_UPDATES = 16  # one chat's flood wait must not stall every other chat
 _LIBRARY_LOGGERS = ("telegram", "httpx", "httpcore", "tornado")
 ADDREVIEW_CAPTION = r"^/addreview(@\w+)?(\s|$)"
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook secret_token
 
 
 class TokenRedactor(logging.Filter):
@@ -223,14 +225,21 @@ class TelegramPlatform:
         assert app.updater is not None and self.settings.telegram_webhook_url
         host, port = _listen_address(self.settings.telegram_webhook_listen)
         secret = self.settings.telegram_webhook_secret
-        await app.updater.start_webhook(
-            listen=host,
-            port=port,
-            url_path=urlparse(self.settings.telegram_webhook_url).path.lstrip("/"),
-            webhook_url=self.settings.telegram_webhook_url,
-            secret_token=secret.value if secret else None,
-            allowed_updates=ALLOWED_UPDATES,
-        )
+        if secret and not _SECRET_RE.fullmatch(secret.value):
+            raise StartupError("TELEGRAM_WEBHOOK_SECRET may hold only letters, digits, _ and - (1-256 characters)")
+        try:
+            await app.updater.start_webhook(
+                listen=host,
+                port=port,
+                url_path=urlparse(self.settings.telegram_webhook_url).path.lstrip("/"),
+                webhook_url=self.settings.telegram_webhook_url,
+                secret_token=secret.value if secret else None,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        except TelegramError as exc:
+            raise StartupError(f"Telegram refused the webhook (TELEGRAM_WEBHOOK_URL): {exc.message}") from None
+        except OSError as exc:
+            raise StartupError(f"cannot listen on TELEGRAM_WEBHOOK_LISTEN {host}:{port}: {exc.strerror}") from None
 
     async def stop(self) -> None:
         app, self._app = self._app, None
