@@ -236,3 +236,13 @@ async def test_bad_webhook_settings_are_startup_errors(
         await platform.start()
     await h.stop()
     assert fake.webhook is None
+
+
+async def test_unreachable_api_is_a_startup_error(fake: FakeTelegram, tmp_path: Path) -> None:
+    closed = f"http://127.0.0.1:{_free_port()}/bot"  # nothing listens there
+    h = TelegramHarness(fake, tmp_path / "moviebot.db", telegram_api_base_url=closed)
+    platform = h.open()
+    with pytest.raises(StartupError) as info:
+        await platform.start()
+    assert str(info.value).startswith("Telegram API at 127.0.0.1:") and TOKEN not in str(info.value)
+    await h.stop()
