@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 
 from bot.config import Settings
 from bot.core import MovieBot
-from bot.errors import StartupError
+from bot.errors import ConfigError, StartupError
+from bot.feed import FeedDispatcher, parse_limits
 from bot.platform import Platform
 from bot.service import AsyncCore
 
@@ -39,6 +41,10 @@ def build_platforms(core: AsyncCore, settings: Settings) -> list[Platform]:
 async def serve(bot: MovieBot, settings: Settings, stop: asyncio.Event | None = None) -> int:
     """Run until `stop` is set (or a signal arrives); return the exit status."""
     stop = stop or asyncio.Event()
+    try:
+        limits = parse_limits(os.environ.get("MOVIEBOT_FEED_LIMITS", ""))
+    except ConfigError as exc:
+        raise StartupError(str(exc)) from None
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -59,18 +65,15 @@ async def serve(bot: MovieBot, settings: Settings, stop: asyncio.Event | None = 
         if failure is not None:
             raise failure if isinstance(failure, StartupError) else StartupError(str(failure))
         log.info("moviebot running: %s", ", ".join(p.name for p in started))
-        feed_task = None
-        try:
-            from bot.feed import FeedDispatcher  # type: ignore[attr-defined]
-
-            feed_task = asyncio.create_task(FeedDispatcher(core, {p.name: p for p in started}).run(stop))
-        except ImportError:
-            pass
+        # The feed: its own task, so a slow channel never delays a command reply.
+        # MOVIEBOT_FEED_LIMITS (e.g. "telegram:overall=30/1,chat=1/1,group=20/60;discord:overall=50/1")
+        # overrides the platforms' rate limits, for a paid Telegram broadcast tier or a test.
+        feed = FeedDispatcher(core, {p.name: p for p in started}, limits=limits)
+        feed_task = asyncio.create_task(feed.run(stop))
         await stop.wait()
         log.info("stopping")
-        if feed_task is not None:
-            with contextlib.suppress(asyncio.TimeoutError, Exception):
-                await asyncio.wait_for(feed_task, STOP_TIMEOUT / 2)
+        with contextlib.suppress(asyncio.TimeoutError, Exception):
+            await asyncio.wait_for(feed_task, STOP_TIMEOUT / 2)
     finally:
         await asyncio.gather(
             *(asyncio.wait_for(p.stop(), STOP_TIMEOUT) for p in started), return_exceptions=True
