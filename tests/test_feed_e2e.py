@@ -1,0 +1,104 @@
+"""The feed end to end: `moviebot run`'s serve() with the real Telegram and Discord adapters,
+over HTTP and a websocket, against FakeTelegram and FakeDiscord on 127.0.0.1.
+
+Channels subscribe with /subscribe on their own platform; a review added with
+/addreview on one platform is posted exactly once in every subscribed channel on
+both, spoiler-free, in each platform's own markup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from adapters.runner import serve
+from bot.catalog import load_starter_catalog
+from bot.config import Secret, Settings, parse_admins
+from bot.core import MovieBot
+from bot.store import Store
+from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.telegram_server import FakeTelegram
+
+TG_TOKEN = "7012345678:AAH-fake_Token-for-feed_0123456789"
+DC_TOKEN = "fake.discord.token-for-feed-0123456789"
+SPOILER_REVIEW = "Parasite\nFunny and sharp from the first scene.\n\n||The father hides in the bunker at the end.||"
+
+
+async def until(cond: Callable[[], bool], limit: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + limit
+    while not cond():
+        if loop.time() > end:
+            raise AssertionError("condition not met")
+        await asyncio.sleep(0.02)
+
+
+async def test_a_review_added_on_one_platform_reaches_both(tmp_path: Path) -> None:
+    async with FakeTelegram(token=TG_TOKEN) as tg, FakeDiscord(token=DC_TOKEN) as dc:
+        store = Store.open(tmp_path / "moviebot.db")
+        load_starter_catalog(store)
+        settings = Settings(
+            db_path=tmp_path / "moviebot.db",
+            telegram_token=Secret(TG_TOKEN), telegram_api_base_url=tg.base_url,
+            telegram_file_base_url=tg.file_base_url,
+            discord_token=Secret(DC_TOKEN), discord_api_base_url=dc.api_base, discord_gateway_url=dc.gateway_url,
+            discord_guild_id=dc.guild.id, admins=parse_admins(""),
+        )
+        bot = MovieBot(store, settings)
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(bot, settings, stop))
+        try:
+            await dc.wait_for(lambda: dc.connected and dc.sync_count >= 1, 15)
+            ann = tg.add_user("Ann")
+            club = tg.supergroup("Film club")
+            forum = tg.supergroup("Cinema forum", forum=True)
+            topic = tg.add_topic(forum)
+            for chat in (club, forum):
+                tg.set_admin(chat, ann)
+            tg.user_message(club, ann, "/subscribe")
+            tg.user_message(forum, ann, "/subscribe", thread_id=topic)
+            await until(lambda: sum("will get every new review" in m.plain for m in tg.sent) == 2)
+            for channel in (dc.general, dc.announcements):
+                rec = await dc.slash(dc.guild, channel, dc.admin, "subscribe", {})
+                await dc.wait_for(lambda rec=rec: rec.acknowledged, 10)
+            await until(lambda: store.db.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 4)
+
+            # A review added on Telegram ...
+            tg.user_message(club, ann, "/addreview " + SPOILER_REVIEW)
+
+            def feed_tg() -> list:
+                return [m for m in tg.sent if m.plain.startswith("New review of")]
+
+            def feed_dc() -> list:
+                return [m for m in dc.messages if m.route == "channel" and "New review of" in m.content]
+
+            await until(lambda: len(feed_tg()) == 2 and len(feed_dc()) == 2)
+            # ... and one added on Discord.
+            rec = await dc.slash(dc.guild, dc.general, dc.admin, "addreview",
+                                 {"title": "Oldboy 2003", "text": "Relentless, and that hallway fight."})
+            await until(lambda: len(feed_tg()) == 4 and len(feed_dc()) == 4)
+            await asyncio.sleep(1.0)  # more polls of the outbox: nothing is sent twice
+            assert len(feed_tg()) == 4 and len(feed_dc()) == 4
+            assert rec.acknowledged
+        finally:
+            stop.set()
+            assert await asyncio.wait_for(task, 20) == 0
+        tg_posts, dc_posts = feed_tg(), feed_dc()
+        assert sorted((m.chat_id, m.message_thread_id) for m in tg_posts) == sorted(
+            [(club["id"], None), (forum["id"], topic)] * 2)
+        assert sorted(m.channel_id for m in dc_posts) == sorted([dc.general.id, dc.announcements.id] * 2)
+        parasite = [m.plain for m in tg_posts if "Parasite" in m.plain] + [
+            m.content for m in dc_posts if "Parasite" in m.content]
+        assert len(parasite) == 4
+        for text in parasite:
+            assert "by Ann" in text
+            assert "Funny and sharp" in text
+            assert "bunker" not in text  # spoiler-free: the spoiler is left out, not just tagged
+            assert "/spoiler Parasite" in text
+        assert sum("Oldboy (2003)" in m.plain for m in tg_posts) == 2
+        assert sum("Oldboy (2003)" in m.content for m in dc_posts) == 2
+        rows = list(store.db.query("SELECT status, delivered_at FROM outbox"))
+        assert len(rows) == 8 and all(r["status"] == "delivered" and r["delivered_at"] for r in rows)
+        assert not tg.rejected and not dc.rejected
+        store.close()
