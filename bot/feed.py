@@ -77,19 +77,29 @@ class RateLimits:
     max_in_flight: int = 64
 
 
+def smooth(limit: int, period: float) -> tuple[Window, ...]:
+    """`limit` per `period`, spread evenly: a burst of 30 at once arrives at the server with network
+    jitter and can land 40 in one second (measured on the fakes), so sends are also spread out: at most 3
+    in any 3·period/limit (a little slack, so timer granularity does not cost throughput)."""
+    if limit <= 3:
+        return (Window(limit, period),)
+    return (Window(limit, period), Window(3, 3 * period / limit))
+
+
 # PLATFORMS.md §1.12 (Telegram: ~1/s per chat, 20/min per group, ~30/s overall) and §2.11
 # (Discord: 50/s global; per-channel buckets are honoured by discord.py itself).
 DEFAULT_LIMITS: dict[str, RateLimits] = {
-    "telegram": RateLimits(overall=(Window(30, 1.0),), per_chat=(Window(1, 1.0),), per_group=(Window(20, 60.0),)),
-    "discord": RateLimits(overall=(Window(50, 1.0),)),
+    "telegram": RateLimits(overall=smooth(30, 1.0), per_chat=(Window(1, 1.0),), per_group=(Window(20, 60.0),)),
+    "discord": RateLimits(overall=smooth(50, 1.0)),
 }
-FALLBACK_LIMITS = RateLimits(overall=(Window(20, 1.0),), per_chat=(Window(1, 1.0),))
+FALLBACK_LIMITS = RateLimits(overall=smooth(20, 1.0), per_chat=(Window(1, 1.0),))
 
 
 def parse_limits(spec: str, base: dict[str, RateLimits] | None = None) -> dict[str, RateLimits]:
     """`telegram:overall=30/1,chat=1/1,group=20/60;discord:overall=50/1` -> limits per platform.
 
-    Each part replaces that kind of window for that platform; `inflight=N` caps
+    Each part replaces that kind of window for that platform (overall ones are
+    spread evenly, see `smooth`); `inflight=N` caps
     concurrent deliveries. Raises ConfigError naming the bad part.
     """
     limits = dict(base if base is not None else DEFAULT_LIMITS)
@@ -112,7 +122,7 @@ def parse_limits(spec: str, base: dict[str, RateLimits] | None = None) -> dict[s
             except ValueError:
                 raise ConfigError(f"MOVIEBOT_FEED_LIMITS: {item!r} must be kind=N/seconds, e.g. chat=1/1") from None
             if key == "overall":
-                cur = replace(cur, overall=w)
+                cur = replace(cur, overall=smooth(w[0].limit, w[0].period) if w else ())
             elif key == "chat":
                 cur = replace(cur, per_chat=w)
             elif key == "group":
@@ -315,7 +325,10 @@ class _Worker:
         """Start every delivery allowed now; return seconds until the next one could start (None: idle)."""
         wait: float | None = None
         while len(self.busy) < self.limits.max_in_flight:
+            # Cheap check first: when the platform-wide window is full, no channel can go.
             overall = max((w.next_free(now) for w in self.overall), default=now)
+            if overall > now:
+                return overall - now if self.queues else None
             best: tuple[int, str] | None = None
             soonest: float | None = None
             for chat, q in self.queues.items():
@@ -331,11 +344,10 @@ class _Worker:
                 if soonest is not None:
                     wait = soonest - now
                 break
-            if overall > now:
-                wait = overall - now
-                break
             chat = best[1]
             item = self.queues[chat].popleft()
+            if not self.queues[chat]:
+                del self.queues[chat]  # keep the scan over channels that have work
             for w in (*self.overall, *self._chat_windows(chat)):
                 w.record(now)
             self.busy.add(chat)
@@ -582,6 +594,7 @@ __all__ = [
     "Item",
     "RateLimits",
     "Window",
+    "smooth",
     "feed_report",
     "parse_limits",
 ]

@@ -346,9 +346,9 @@ async def test_stop_leaves_undelivered_rows_owed(movie_bot: MovieBot) -> None:
 
 def test_parse_limits() -> None:
     got = parse_limits("telegram:overall=5/1,chat=1/2,group=none,inflight=8; discord:overall=10/0.5")
-    assert got["telegram"] == RateLimits(overall=(Window(5, 1.0),), per_chat=(Window(1, 2.0),), per_group=(),
-                                         max_in_flight=8)
-    assert got["discord"].overall == (Window(10, 0.5),)
+    assert got["telegram"] == RateLimits(overall=(Window(5, 1.0), Window(3, 3 * 1.0 / 5)), per_chat=(Window(1, 2.0),),
+                                         per_group=(), max_in_flight=8)
+    assert got["discord"].overall == (Window(10, 0.5), Window(3, 3 * 0.5 / 10))
     assert parse_limits("")["telegram"].per_group == (Window(20, 60.0),)
     for bad in ("telegram:overall=fast", "telegram:speed=1/1", "overall=1/1", "telegram:chat=0/1"):
         with pytest.raises(ConfigError, match="MOVIEBOT_FEED_LIMITS"):
