@@ -11,12 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 
 from bot.config import Settings
 from bot.core import MovieBot
-from bot.errors import ConfigError, StartupError
+from bot.errors import StartupError
 from bot.feed import FeedDispatcher, parse_limits
 from bot.platform import Platform
 from bot.service import AsyncCore
@@ -41,10 +40,7 @@ def build_platforms(core: AsyncCore, settings: Settings) -> list[Platform]:
 async def serve(bot: MovieBot, settings: Settings, stop: asyncio.Event | None = None) -> int:
     """Run until `stop` is set (or a signal arrives); return the exit status."""
     stop = stop or asyncio.Event()
-    try:
-        limits = parse_limits(os.environ.get("MOVIEBOT_FEED_LIMITS", ""))
-    except ConfigError as exc:
-        raise StartupError(str(exc)) from None
+    limits = parse_limits(settings.feed_limits)  # validated in load_settings
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -56,6 +56,8 @@ class Settings:
     telegram_webhook_secret: Secret | None = None
     admins: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     log_level: str = "INFO"
+    # Feed rate limits, e.g. "telegram:overall=30/1,chat=1/1,group=20/60;discord:overall=50/1".
+    feed_limits: str = ""
 
     def is_bot_admin(self, platform: str, user_id: str) -> bool:
         return (platform, str(user_id)) in self.admins
@@ -124,7 +126,14 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     if webhook:
         webhook = _url(env, "TELEGRAM_WEBHOOK_URL", webhook, ("https",))
 
+    feed_limits = env.get("MOVIEBOT_FEED_LIMITS", "").strip()
+    if feed_limits:
+        from .feed import parse_limits
+
+        parse_limits(feed_limits)  # raises ConfigError naming the variable
+
     return Settings(
+        feed_limits=feed_limits,
         db_path=Path(db),
         discord_token=_token(env, "DISCORD_TOKEN"),
         discord_api_base_url=_url(

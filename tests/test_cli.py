@@ -43,6 +43,7 @@ def test_run_without_token_and_terminal_names_the_variables(tmp_path: Path) -> N
         ("TELEGRAM_API_BASE_URL", "not a url"),
         ("DISCORD_GUILD_ID", "abc"),
         ("TELEGRAM_TOKEN", "has space in it"),
+        ("MOVIEBOT_FEED_LIMITS", "telegram:speed=fast"),
     ],
 )
 def test_bad_configuration_exits_2_naming_the_variable(tmp_path: Path, var: str, value: str) -> None:
