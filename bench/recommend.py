@@ -7,7 +7,7 @@ process (so peak RSS is the query side's, not the generator's), it runs a mix
 of requests through the real `MovieBot.handle`, and the same words as a raw
 FTS5 bm25 query over `reviews_fts` for comparison.
 
-    python -m bench.recommend [--quick] [--big] [--sizes 10000:100000,...]
+    python -m bench.recommend [--quick] [--no-big] [--rebuild] [--sizes 10000:100000,...]
 """
 
 from __future__ import annotations
@@ -336,7 +336,7 @@ def machine() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.recommend")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--big", action="store_true", help="also 100,000 films / 1,000,000 reviews")
+    ap.add_argument("--no-big", action="store_true", help="skip 100,000 films / 1,000,000 reviews")
     ap.add_argument("--sizes", help="films:reviews,... (overrides the defaults)")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--rebuild", action="store_true", help="regenerate databases even if present")
@@ -350,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.quick:
         sizes = [(2_000, 20_000)]
     else:
-        sizes = [(10_000, 100_000)] + ([(100_000, 1_000_000)] if args.big else [])
+        sizes = [(10_000, 100_000)] + ([] if args.no_big else [(100_000, 1_000_000)])
     OUT.mkdir(parents=True, exist_ok=True)
     results = {"machine": machine(), "sizes": []}
     print(f"machine: {results['machine']}")

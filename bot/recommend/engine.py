@@ -28,7 +28,7 @@ from .lexicon import COUNTRY_LANGUAGES, KEYWORD_MOODS, MOOD_LABELS, mood_words_f
 from .query import Query
 
 PER_LIST = 100
-LIKE_LIST = 40
+LIKE_LIST = 30
 FILM_WORD_LIMIT = 600  # a word in more films than this is not ranked by FTS
 REVIEW_WORD_LIMIT = 1000  # a word in more reviews than this is too common to search for
 W_MOOD, W_COUNTRY, W_GENRE, W_WORDS, W_LIKE, W_QUALITY = 2.2, 1.6, 1.2, 1.4, 3.0, 1.0
