@@ -26,7 +26,10 @@ Discord markdown (PLATFORMS 2.2 and ``tests/checks/discord_markdown.py``):
   whitespace is moved outside emphasis markers (Discord ignores ``* a *``).
   Italic is ``*x*``, or ``_x_`` where a ``*`` would touch another ``*`` marker.
 * Bare URLs are written as ``<url>`` so nothing after them (``||``) can be
-  swallowed into the link, and their ``_`` need no escaping.
+  swallowed into the link, and their ``_`` need no escaping; masked links are
+  ``[text](<url>)`` for the same reason, and only for text without brackets
+  (Discord's link rule cannot take ``[`` in the text, escaped or not). A stray
+  ``http://`` in text gets its ``:`` escaped.
 * Headings become bold lines; quotes get ``> `` on every line.
 
 Console: plain text, spoilers replaced by ``[spoiler hidden]`` unless revealed.
@@ -213,7 +216,7 @@ def _dc_units(b: Block, spans: list[Span]) -> list[_DTok]:
         if s.link and s.link == text and _DC_URL.fullmatch(text) and _trim_url(text) == text:
             core_kind, core = "raw", f"<{text}>"
             last_raw_code = False
-        elif s.link and _DC_LINK_OK.match(s.link):
+        elif s.link and _DC_LINK_OK.match(s.link) and not any(c in text for c in "[]\n"):
             lead, core, trail = _split_ws(text)
             if core:
                 core_kind, core = "link", core
@@ -240,7 +243,9 @@ def _dc_units(b: Block, spans: list[Span]) -> list[_DTok]:
         if core_kind == "link":
             toks.append(_DTok("raw", "["))
             toks.append(_DTok("ltext", core))
-            toks.append(_DTok("raw", f"]({s.link})"))
+            # "<url>" inside the parentheses: should the link not parse, the URL still ends at ">"
+            # instead of becoming a bare URL that swallows what follows ("||" included)
+            toks.append(_DTok("raw", f"](<{s.link}>)"))
             last_raw_code = False
         elif core_kind == "raw":
             toks.append(_DTok("raw", core))
