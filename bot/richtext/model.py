@@ -223,10 +223,10 @@ def explicit_spoilers(d: Document) -> bool:
 # non-characters U+FFFE/U+FFFF: Telegram refuses some of them, a terminal would
 # interpret others, none belongs in a review.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-# The zero-width space our Discord writer puts after "@", "<" and an escaped "|"
-# to defuse mentions and spoiler closers; readers drop it again so text survives
-# a round trip unchanged (and a stray one there is meaningless anyway).
-_ZWSP_AFTER = re.compile(r"(?<=[@<|])\u200b+")
+# The zero-width space our Discord writer puts after "@" and "<" to defuse
+# mentions; readers drop it again so text survives a round trip unchanged (and a
+# stray one there is meaningless anyway).
+_ZWSP_AFTER = re.compile(r"(?<=[@<])\u200b+")
 _BLANK_LINE = re.compile(r"\n(?:[^\S\n]*\n)+")
 # Characters that render as nothing: a block made only of these (and whitespace)
 # is empty, and a message made only of them would be rejected or look empty.
@@ -328,7 +328,7 @@ def normalize(d: Document) -> Document:
         prev = ""
         for s in b.spans:
             t = clean_text(s.text)
-            if prev in ("@", "<", "|") and t.startswith("\u200b"):
+            if prev in ("@", "<") and t.startswith("\u200b"):
                 t = t.lstrip("\u200b")
             if t:
                 prev = t[-1]

@@ -154,6 +154,7 @@ _MD_LINK_CLOSE = re.compile(
 )
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
 _BB_CODE_END = re.compile(r"\[/code\]", re.IGNORECASE)
+_PIPE_SPACER = re.compile(r"(?<=\\\|)\u200b(?=\u200b*\|\|)")
 
 
 def _is_ws(c: str) -> bool:
@@ -892,6 +893,9 @@ def parse(text: str, dialect: str = "auto") -> Document:
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
     text = clean_text(text if isinstance(text, str) else str(text))
+    if dialect in ("discord", "auto") and "\u200b||" in text:
+        # the Discord writer's spacer between an escaped "|" and the closing "||" (exactly one)
+        text = _PIPE_SPACER.sub("", text)
     found = detect_dialects(text) if dialect == "auto" else set()
     if dialect in ("telegram_html", "html") or (dialect == "auto" and found & {"telegram_html", "html"}):
         telegram = dialect == "telegram_html" or (dialect == "auto" and "telegram_html" in found)

@@ -123,19 +123,29 @@ def _atoms(d: Document) -> list[_Atom]:
     return atoms
 
 
-def _refine(atom: _Atom, d: Document) -> list[_Atom]:
-    """A finer cut of one atom: clusters, or code points for a single huge cluster."""
+def _pieces(atom: _Atom, d: Document, level: int) -> list[_Atom]:
+    """A finer cut of one atom. Level 0: grapheme clusters. Level 1 (one cluster too big for a
+    message): before each character that does not follow a ZWJ, so joiners stay with the emoji
+    they join. Level 2: code points."""
     text = d.blocks[atom.block].text[atom.start : atom.end]
     core = text.rstrip()
-    pieces = clusters(core)
-    if len(pieces) <= 1:
-        pieces = list(core)
-    if len(pieces) <= 1:
+    if level == 0:
+        parts = clusters(core)
+    elif level == 1:
+        parts = []
+        for c in core:
+            if parts and (parts[-1].endswith("\u200d") or _is_extender(c, "")):
+                parts[-1] += c
+            else:
+                parts.append(c)
+    else:
+        parts = list(core)
+    if len(parts) <= 1:
         return [atom]
     out: list[_Atom] = []
     pos = atom.start
-    for k, p in enumerate(pieces):
-        end = atom.end if k == len(pieces) - 1 else pos + len(p)
+    for k, p in enumerate(parts):
+        end = atom.end if k == len(parts) - 1 else pos + len(p)
         out.append(_Atom(atom.block, pos, end, atom.strength if k == 0 else 0))
         pos += len(p)
     return out
@@ -179,13 +189,18 @@ def _split(d: Document, render: Callable[[Document], str | None], text_budget: i
             hi += 1
         count = hi - pos
         if render(_chunk(d, atoms, pos, pos + 1)) is None:
-            finer = _refine(atoms[pos], d)
+            # one atom alone is too big: cut it finer, or (for one character) drop its
+            # link and styles, never its spoiler flag
+            finer = _pieces(atoms[pos], d, 0)
+            msg = None if len(finer) > 1 else render(_plain_style(_chunk(d, atoms, pos, pos + 1)))
+            for level in (1, 2):
+                if len(finer) > 1 or msg is not None:
+                    break
+                finer = _pieces(atoms[pos], d, level)
             if len(finer) > 1:
                 atoms[pos : pos + 1] = finer
                 prefix = _prefix(atoms)
                 continue
-            single = _chunk(d, atoms, pos, pos + 1)
-            msg = render(_plain_style(single))
             if msg is None:
                 raise ValueError("message limit too small for a single character")
             if msg:

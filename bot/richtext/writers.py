@@ -17,7 +17,9 @@ Discord markdown (PLATFORMS 2.2 and ``tests/checks/discord_markdown.py``):
   markup; ``!`` next to ``>``/``<`` is escaped so ``>!…!<`` cannot appear.
 * Spoilers are ``||…||`` around a run of spoiler spans. Discord closes a spoiler
   at the first ``||`` it meets, escaped or not, so a spoiler whose raw text ends
-  in an escaped ``|`` gets a zero-width space before the closing ``||``.
+  in an escaped ``|`` (possibly followed by zero-width spaces of the user's) gets
+  one more zero-width space before the closing ``||``, which the Discord reader
+  removes again.
 * Mentions (``@everyone``, ``@here``, ``<@id>``, ``<@&id>``, ``<#id>``, and the
   other ``<x:…>`` forms) get a zero-width space after ``@``/``<``; the readers
   drop exactly those zero-width spaces again. The adapter also sends
@@ -268,6 +270,13 @@ def _split_ws(text: str) -> tuple[str, str, str]:
     return text[: len(text) - len(left)], core, left[len(core) :]
 
 
+def _raw_underscore(t: _DTok) -> bool:
+    """True if the token will put an unescaped "_" in the output (inside a URL)."""
+    if t.kind == "raw":
+        return "_" in t.value
+    return t.kind == "text" and "_" in t.value and any("_" in m.group(0) for m in _DC_URL.finditer(t.value))
+
+
 def _italic_chars(toks: list[_DTok]) -> dict[int, str]:
     """Pick ``_`` for italic markers that would otherwise touch a ``*`` marker."""
     chars: dict[int, str] = {}
@@ -288,7 +297,7 @@ def _italic_chars(toks: list[_DTok]) -> dict[int, str]:
                 ch = t2.value[0] if first else t2.value[-1]
                 return ch.isalnum() or ch == "_"
 
-            inner_raw = any(x.kind == "raw" and "_" in x.value for x in toks[open_at:idx])
+            inner_raw = any(_raw_underscore(x) for x in toks[open_at:idx])
             if (star(left) or star(right)) and not inner_raw and not wordy(left, False) and not wordy(right, True):
                 chars[open_at] = chars[idx] = "_"
             open_at = None
@@ -383,8 +392,8 @@ def _dc_line(b: Block, spans: list[Span]) -> str:
             return
         body, end_ls = _dc_run(b, run, False if run_spoiler else line_start)
         if run_spoiler:
-            if body.endswith("|"):
-                body += "\u200b"
+            if body.rstrip("\u200b").endswith("\\|"):
+                body += "\u200b"  # Discord would close the spoiler at "\|" + "||"; the readers drop it
             out.append(f"||{body}||")
             line_start = False
         else:
