@@ -122,6 +122,17 @@ def test_an_opinion_between_plot_passages_stays_visible() -> None:
     assert [b.spoiler for b in d.blocks] == [False, True, False, True]
 
 
+def test_present_tense_narration_is_not_taken_for_the_premise() -> None:
+    d = apply_spoiler_mode(
+        parse(
+            "Hi all!\n\nThe Host is a 2006 South Korean monster film directed by Bong Joon-ho.\n\n"
+            "Gang-du follows the creature into the sewers, then he finds his daughter and she dies in his arms.\n\n"
+            "I loved it. 9/10."
+        )
+    )
+    assert [b.spoiler for b in d.blocks] == [False, False, True, False]
+
+
 def test_explicit_markup_wins_over_the_detector() -> None:
     text = (FIXTURES / "hachi_blog.txt").read_text(encoding="utf-8") + "\n\n||Extra hidden line.||"
     d = apply_spoiler_mode(parse(text))

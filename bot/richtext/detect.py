@@ -31,7 +31,7 @@ and questions to the reader (1.5 each).
 A paragraph **narrates** when its events score is at least 2 and its narrative
 score beats its opinion score by more than 1. A paragraph **introduces** the
 film when it says what the film is (*"X is a 2013 South Korean film starring …"*,
-*directed by*, *played by*, *tells the story of*, *follows*).
+*directed by*, *played by*, *tells the story of*, *the film follows / is about*).
 
 **Position** then decides:
 
@@ -123,7 +123,7 @@ _PRONOUN3 = re.compile(r"\b(?:he|she|they|him|her|his|them|their)\b", re.IGNOREC
 _INTRO = re.compile(
     r"\b(?:(?:is|was) an? (?:\d{4} )?(?:[\w-]+ ){0,6}(?:film|movie|drama|thriller|comedy|horror|melodrama|"
     r"animation|documentary|feature|picture|romance|tragedy)\b|starring|stars\s+[A-Z]|directed by|"
-    r"played by|tells the story of|follows\b|is about\b|set in\b)"
+    r"played by|tells the story of|(?:film|movie|story|it) (?:follows|is about|is set in)\b)"
 )
 _ENDING_TALK = re.compile(r"\b(?:in the end|at the end|the ending|ends with|finally|the last scene)\b",
                           re.IGNORECASE)

@@ -480,7 +480,7 @@ def _tokens_html(text: str, telegram: bool, inline: _Features | None) -> list[_T
             style = "none"
         if style is None:
             if telegram:
-                emit_text_literal(toks, raw)
+                toks.append(_Tok("text", raw))  # Telegram refuses unknown tags; as input they are text
             continue
         if closing:
             toks.append(_Tok("close", raw, group=name, style=style, source=source, cross=True))
@@ -494,10 +494,6 @@ def _tokens_html(text: str, telegram: bool, inline: _Features | None) -> list[_T
         toks.append(tok)
     emit_text(text[pos:])
     return toks
-
-
-def emit_text_literal(toks: list[_Tok], raw: str) -> None:
-    toks.append(_Tok("text", raw))
 
 
 # --- matching ----------------------------------------------------------------------------------
