@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,37 @@ class Review:
     author_id: str | None = None
 
 
+class SerializedDatabase(sqlite_utils.Database):
+    """A sqlite-utils Database whose connection may be shared between threads.
+
+    sqlite-utils wraps each statement in a savepoint (`SAVEPOINT … RELEASE`); two
+    threads interleaving those on one connection corrupt each other's
+    transaction state. Adapters reach the store through AsyncCore's single
+    worker thread, but a test, a CLI helper or a future caller on another
+    thread must not be able to break that: one re-entrant lock serialises
+    statements and whole transactions, so the guarantee holds by construction.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.lock = threading.RLock()
+        super().__init__(conn)
+
+    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
+        with self.lock:
+            return super().execute(sql, parameters)
+
+    def query(self, sql: str, params: Any = None) -> Generator[dict[Any, Any], None, None]:
+        # Rows are read inside the lock; callers keep their LIMITs, so this stays small.
+        with self.lock:
+            rows = list(super().query(sql, params))
+        yield from rows
+
+    @contextmanager
+    def atomic(self) -> Generator[sqlite_utils.Database, None, None]:
+        with self.lock, super().atomic() as db:
+            yield db
+
+
 FILM_LIST_FIELDS = ("countries", "languages", "genres", "directors", "cast", "keywords")
 
 
@@ -101,7 +133,7 @@ class Store:
             if str(p) != ":memory:":
                 p.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(p), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
-            db = sqlite_utils.Database(conn)
+            db = SerializedDatabase(conn)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA foreign_keys = ON")
             if str(p) != ":memory:":

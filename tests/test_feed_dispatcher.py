@@ -104,10 +104,15 @@ class Feed:
 
     async def review(self, title: str = "Parasite", author: str = "Ana", rating: float | None = 9,
                      body: Document | None = None) -> int:
-        film, _ = self.bot.resolve(title)
         doc = body or text_document("A sharp, funny film about two families.")
-        return await self.core.call(lambda: self.bot.add_review(film.id, doc, author=author, platform="telegram",
-                                                                rating=rating))
+
+        def add() -> int:
+            # On the DB thread, like every other store call while the dispatcher runs:
+            # the connection is shared and must never be used from two threads at once.
+            film, _ = self.bot.resolve(title)
+            return self.bot.add_review(film.id, doc, author=author, platform="telegram", rating=rating)
+
+        return await self.core.call(add)
 
     async def rows(self) -> list[dict]:
         return await self.core.call(lambda: list(self.bot.store.db.query(

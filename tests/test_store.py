@@ -113,3 +113,35 @@ def test_backup_is_a_consistent_copy(store: Store, tmp_path: Path) -> None:
     copy = Store.open(tmp_path / "copy.db")
     assert copy.film_count() == store.film_count() > 0
     copy.close()
+
+
+def test_one_store_shared_by_threads_stays_consistent(store: Store) -> None:
+    """Adapters use one worker thread, but nothing may break if two threads share the store."""
+    import threading
+
+    film = store.find_film_id("Parasite", 2019)
+    assert film is not None
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(40):
+                store.add_review(film, author=f"w{n}-{i}", platform="console", body=text_document("ok"))
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    def reader() -> None:
+        try:
+            for _ in range(200):
+                list(store.db.query("SELECT count(*) AS n FROM reviews"))
+                store.rating_summary(film)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(2)] + [threading.Thread(target=reader)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.review_count(film) == 80
