@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from .core import MovieBot, clean_line
 from .countries import country_name
@@ -221,16 +222,19 @@ def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
     post = parse_post(text) if text and looks_like_post(text) else None
     if not clean_line(req.args) and post is None:
         raise BadInput("Usage: /addreview <title>, then the review on the next lines (or attach a .txt/.md file).")
+    film: Film | None = None
+    new_film: dict[str, Any] | None = None
+    others: list[str] = []
     if clean_line(req.args):
         film, others = bot.resolve(req.args)
     else:
         assert post is not None
-        match = find_film(bot, post)
-        film_id = match.film_id
-        if film_id is None:  # a new film, named by the post's "X is a 2019 … film" sentence
+        match = find_film(bot, post)  # raises NotFound when it cannot tell
+        if match.film_id is not None:
+            film = bot.store.get_film(match.film_id)
+        else:  # a new film, named by the post's "X is a 2019 … film" sentence
             assert match.facts is not None
-            film_id = bot.add_film(match.facts.as_movie(), source="post")
-        film, others = bot.store.get_film(film_id), []
+            new_film = match.facts.as_movie()
     if not text:
         text = review_text(req)
     rating = None
@@ -244,15 +248,25 @@ def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
         body = apply_spoiler_mode(parse(text), mode)
     if not body.blocks:
         raise BadInput("The review has no readable text.")
-    review_id = bot.add_review(
-        film.id,
-        body,
-        author=author,
-        author_id=req.user_id,
-        platform=req.platform,
-        rating=rating,
-        spoiler_mode=mode,
-    )
+    # The new film (if any) and the review land together or not at all.
+    try:
+        with bot.store.atomic():
+            if film is None:
+                assert new_film is not None
+                film = bot.store.get_film(bot.add_film(new_film, source="post"))
+            review_id = bot.add_review(
+                film.id,
+                body,
+                author=author,
+                author_id=req.user_id,
+                platform=req.platform,
+                rating=rating,
+                spoiler_mode=mode,
+            )
+    except Exception:
+        if new_film is not None:
+            bot.reload_titles()  # forget the film the rollback took back
+        raise
     n = body.spoiler_sections
     note = f" {n} spoiler section(s) hidden from /review." if n else ""
     msg = f"Added review #{review_id} of {film.label}.{note}"

@@ -58,6 +58,11 @@ class MovieBot:
         self.titles.add(film_id, titles, data.get("year"), data["title"])
         return film_id
 
+    def reload_titles(self) -> None:
+        """Rebuild the in-memory title index from the database (after a rolled-back film)."""
+        self.titles = TitleIndex(self.store.title_index())
+        self.recommender.titles = self.titles
+
     def add_review(self, film_id: int, body: Document, **kw: Any) -> int:
         return self.store.add_review(film_id, body=body, **kw)
 
