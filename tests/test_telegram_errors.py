@@ -147,6 +147,22 @@ async def test_deliver_maps_failures_for_the_feed_without_retrying(tg: TelegramH
     assert len(tg.fake.sent) == 3
 
 
+async def test_deliver_finishes_a_long_post_without_repeating_its_first_part(tg: TelegramHarness) -> None:
+    """A 429 on part two must not make the dispatcher re-send part one: deliver waits and goes on."""
+    assert tg.platform is not None
+    group = tg.fake.supergroup("Film club")
+    long_post = [text_reply(*(f"Paragraph {i}: " + "a long review sentence. " * 40 for i in range(12)))]
+    tg.fake.inject_error("sendMessage", chat_id=group["id"], code=429, retry_after=1, after=1)
+
+    await tg.platform.deliver(str(group["id"]), None, long_post)
+
+    parts = [m.plain for m in tg.fake.sent if m.chat_id == group["id"]]
+    assert len(parts) >= 2
+    assert len(set(parts)) == len(parts)  # nothing posted twice
+    assert "Paragraph 0:" in parts[0] and "Paragraph 11:" in parts[-1]
+    assert [r.status for r in tg.fake.requests_for("sendMessage")].count(429) == 1
+
+
 async def test_wrong_token_is_a_startup_error_without_the_token(fake: FakeTelegram, tmp_path: Path) -> None:
     h = TelegramHarness(fake, tmp_path / "moviebot.db")
     wrong = "7012345678:AAH-wrong_token_value_0000000000"

@@ -35,7 +35,7 @@ from telegram.ext import (
 from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.errors import StartupError
-from bot.platform import Transient
+from bot.platform import Gone, RetryLater, Transient
 from bot.replies import Reply
 from bot.service import AsyncCore
 
@@ -49,6 +49,8 @@ log = logging.getLogger("moviebot.telegram")
 ALLOWED_UPDATES = ["message", "edited_message", "channel_post", "callback_query", "my_chat_member"]
 POLL_TIMEOUT = 10  # seconds of long polling per getUpdates
 STOP_STEP_TIMEOUT = 3.0
+DELIVERY_PART_RETRIES = 3  # for the 2nd+ part of a feed post, which must not be re-sent from the top
+MAX_PART_WAIT = 60.0
 CONCURRENT_UPDATES = 16  # one chat's flood wait must not stall every other chat
 _LIBRARY_LOGGERS = ("telegram", "httpx", "httpcore", "tornado")
 ADDREVIEW_CAPTION = r"^/addreview(@\w+)?(\s|$)"
@@ -266,8 +268,19 @@ class TelegramPlatform:
         if self._app is None:
             raise Transient("telegram is not running")
         bot = self._app.bot
-        for kw in render_all(replies, thread_id):
-            try:
-                await bot.send_message(chat_id=int(chat_id), **kw)
-            except TelegramError as exc:
-                raise classify(exc) from None
+        for index, kw in enumerate(render_all(replies, thread_id)):
+            attempt = 0
+            while True:
+                try:
+                    await bot.send_message(chat_id=int(chat_id), **kw)
+                    break
+                except TelegramError as exc:
+                    error = classify(exc)
+                    attempt += 1
+                    # Before the first part went out nothing is posted yet: the dispatcher
+                    # decides when to try again. After it, a retry from the top would post
+                    # the first part twice, so finish the rest here (bounded).
+                    if index == 0 or isinstance(error, Gone) or attempt > DELIVERY_PART_RETRIES:
+                        raise error from None
+                    delay = error.retry_after if isinstance(error, RetryLater) else 2.0**attempt
+                    await asyncio.sleep(min(delay, MAX_PART_WAIT))

@@ -207,6 +207,7 @@ class _Injection:
     description: str
     parameters: dict | None
     remaining: int
+    after: int = 0  # matching calls to let through before failing
 
 
 @dataclass
@@ -513,9 +514,11 @@ class FakeTelegram:
         retry_after: int = 1,
         count: int = 1,
         description: str | None = None,
+        after: int = 0,
     ) -> None:
         """Make the next ``count`` calls of ``method`` ("*" = any method; optionally only for ``chat_id``)
-        fail before any validation, as a flood wait (429), a kick (403) or a server error (500/502)."""
+        fail before any validation, as a flood wait (429), a kick (403) or a server error (500/502).
+        ``after`` lets that many matching calls through first (e.g. fail the second part of a post)."""
         parameters = None
         if description is None:
             if code == 429:
@@ -540,6 +543,7 @@ class FakeTelegram:
                 description,
                 parameters,
                 count,
+                after,
             )
         )
 
@@ -846,6 +850,9 @@ class FakeTelegram:
                 and inj.method in ("*", low)
                 and (inj.chat_id is None or str(params.get("chat_id")) == inj.chat_id)
             ):
+                if inj.after > 0:
+                    inj.after -= 1
+                    continue
                 inj.remaining -= 1
                 raise _ApiError(inj.code, inj.description, inj.parameters, injected=True)
         handler = self._handlers().get(low)
