@@ -170,7 +170,7 @@ def cmd_movie(bot: MovieBot, req: Request) -> list[Reply]:
     buttons = []
     if bot.store.review_count(film.id):
         buttons.append(Button("Reviews", f"rev:{film.id}:0"))
-    return [Reply(Document(tuple(blocks)), buttons=tuple(buttons))]
+    return [Reply(Document(tuple(blocks)), buttons=tuple(buttons), card=True)]
 
 
 def cmd_review(bot: MovieBot, req: Request) -> list[Reply]:

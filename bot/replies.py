@@ -12,6 +12,7 @@ Degradation policy, per Reply feature:
 - `private`: ephemeral on Discord; Telegram and the console have no private
   replies in a chat, so it is an ordinary message there.
 - `error`: same as a normal reply, but Discord sends it ephemeral.
+- `card`: an embed on Discord (first block as its title); a plain message elsewhere.
 - `reveal`: spoilers stay behind the platform's spoiler tag; only the console,
   which has no tag, prints them between `[spoiler]` markers instead of masking.
 """
@@ -76,6 +77,9 @@ class Reply:
     # The user asked to see spoilers (/spoiler): platforms use their spoiler tags
     # anyway; the console, which can only mask, shows them bracketed instead.
     reveal: bool = False
+    # A fact card (/movie): its first block is the card's heading. Discord shows it
+    # as an embed; platforms without cards show the same text as a message.
+    card: bool = False
 
 
 def text_reply(*paragraphs: str, error: bool = False, private: bool = False) -> Reply:

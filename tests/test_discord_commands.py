@@ -114,7 +114,7 @@ async def test_everyones_commands_answer_publicly(env: Env, name: str, who: str)
         options = {"title": "the handmaiden", "rating": 8}
     _, msgs = await env.slash(getattr(env.fake, who), name, options)
     assert msgs and not any(m.ephemeral for m in msgs), [(m.content, m.flags) for m in msgs]
-    assert all(m.content.strip() for m in msgs)
+    assert all(m.content.strip() or m.embeds for m in msgs)
 
 
 @pytest.mark.parametrize("name", [n for n, c in COMMANDS.items() if c.admin])
@@ -177,7 +177,7 @@ async def test_autocomplete_offers_miracle_in_cell_no_7(env: Env) -> None:
     assert len(names) <= 25 and all(1 <= len(n) <= 100 for n in names)
     # The value chosen resolves to the same film when the command runs.
     _, msgs = await env.slash(env.fake.member, "movie", {"title": MIRACLE})
-    assert "Miracle in Cell No. 7" in visible_text(msgs[0].content)
+    assert "Miracle in Cell No. 7" in visible_text(msgs[0].markdown)
 
 
 # -- mentions and markup -------------------------------------------------------------------------
@@ -319,8 +319,8 @@ async def test_unknown_or_hostile_titles_get_one_line(env: Env, store: Store, ti
 async def test_control_characters_are_dropped_from_titles(env: Env) -> None:
     _, msgs = await env.slash(env.fake.member, "review", {"title": "Para\x00site\u202e\u200b\x07"})
     assert len(msgs) == 1
-    assert "Parasite (2019)" in visible_text(msgs[0].content)
-    assert not any(ch in msgs[0].content for ch in "\x00\u202e\x07")
+    assert "Parasite (2019)" in visible_text(msgs[0].markdown)
+    assert not any(ch in msgs[0].markdown for ch in "\x00\u202e\x07")
 
 
 async def test_addreview_without_text_or_file(env: Env, store: Store) -> None:

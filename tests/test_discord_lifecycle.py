@@ -80,7 +80,7 @@ async def test_moviebot_run_serves_discord_until_stopped(store: Store) -> None:
         await fake.wait_for(lambda: fake.sync_count == 1 and fake.connected, 10)
         rec = await fake.slash(fake.guild, fake.general, fake.member, "movie", {"title": "parasite"})
         answer = await fake.wait_for_message(lambda m: m.interaction_id == rec.id, 10)
-        assert "Parasite (2019)" in visible_text(answer.content)
+        assert "Parasite (2019)" in visible_text(answer.markdown)
         stop.set()
         assert await asyncio.wait_for(task, 10) == 0
         assert not fake.connected
@@ -127,7 +127,7 @@ async def test_gateway_disconnect_resumes_and_the_bot_still_answers(store: Store
         await env.fake.wait_for(lambda: env.fake.resume_count == 1 and env.fake.connected, 15)
         assert env.fake.identify_count == 1  # resumed, not a new session
         _, msgs = await env.slash(env.fake.member, "movie", {"title": "train to busan"})
-        assert "Train to Busan (2016)" in visible_text(msgs[0].content)
+        assert "Train to Busan (2016)" in visible_text(msgs[0].markdown)
         env.assert_healthy()
 
 
@@ -138,7 +138,7 @@ async def test_403_when_replying_is_survived(store: Store) -> None:
         await env.settle(rec)
         assert rec.acknowledged  # deferred in time; the answer itself was refused and logged
         _, msgs = await env.slash(env.fake.member, "movie", {"title": "the wailing"})
-        assert "The Wailing (2016)" in visible_text(msgs[0].content)
+        assert "The Wailing (2016)" in visible_text(msgs[0].markdown)
         assert env.fake.late_responses == []
 
 

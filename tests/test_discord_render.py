@@ -8,7 +8,7 @@ import pytest
 from adapters.discord.permissions import has_admin_rights, missing_for_feed
 from adapters.discord.render import NO_MENTIONS, OutMessage, render, render_all
 from bot.replies import Button, Reply, text_reply
-from bot.richtext import parse
+from bot.richtext import Document, bold, para, parse
 from tests.checks.discord_markdown import mentions, parse_spoilers, spoiler_text, visible_text
 from tests.fixtures.discord.harness import long_review
 
@@ -87,3 +87,19 @@ def test_admin_rights_and_feed_permissions() -> None:
     ok = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
     assert missing_for_feed(ok) == []
     assert missing_for_feed(ok, thread=True) == ["Send Messages in Threads"]
+
+
+def test_a_film_card_is_one_embed_within_limits() -> None:
+    body = Document((para(bold("Parasite (2019)"), " · South Korea · 1 review"), para(bold("Genres: "), "drama")))
+    [msg] = render(Reply(body, card=True))
+    assert msg.embed is not None and msg.content == ""
+    assert msg.embed.title == "Parasite (2019) · South Korea · 1 review"
+    assert msg.embed.description is not None and "Genres:" in msg.embed.description
+    assert len(msg.embed) <= 6000
+    assert msg.send_kwargs()["allowed_mentions"] == NO_MENTIONS
+
+
+def test_a_card_too_long_for_one_embed_falls_back_to_messages() -> None:
+    body = Document((para("Title"), *(para("word " * 300) for _ in range(6))))
+    msgs = render(Reply(body, card=True))
+    assert len(msgs) > 1 and all(m.embed is None and len(m.content) <= 2000 for m in msgs)

@@ -12,6 +12,9 @@ Degradation policy (see also `bot/replies.py`), one line per Reply feature:
 - `private` and `error`: ephemeral. In a channel post (the feed) there is no
   ephemeral, so the flag is simply not used there.
 - `reveal`: nothing to do; spoilers stay behind `||…||` on Discord anyway.
+- `card`: an embed whose title is the first block's text (≤ 256) and whose
+  description is the rest (≤ 4096); a card too long for one embed falls back
+  to plain messages, so nothing is ever cut.
 
 Every message carries `allowed_mentions=AllowedMentions.none()`: a review that
 says `@everyone` or `<@&role>` must never ping anyone, whatever the escaping did.
@@ -27,9 +30,12 @@ from typing import Any
 import discord
 
 from bot.replies import Button, Reply
-from bot.richtext import split_discord
+from bot.richtext import Document, split_discord
 
 CONTENT_LIMIT = 2000
+EMBED_TITLE_LIMIT = 256
+EMBED_DESCRIPTION_LIMIT = 4096
+CARD_COLOUR = 0xE5A00D
 BUTTON_LABEL_LIMIT = 80
 MAX_BUTTONS = 25
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -42,6 +48,7 @@ class OutMessage:
     content: str
     ephemeral: bool = False
     buttons: tuple[Button, ...] = ()
+    embed: discord.Embed | None = None
 
     def view(self) -> discord.ui.View | None:
         """The button row as a View, or None.
@@ -61,8 +68,10 @@ class OutMessage:
 
     def send_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `InteractionResponse.send_message` / `Webhook.send`."""
-        kwargs: dict[str, Any] = {"content": self.content, "allowed_mentions": NO_MENTIONS,
+        kwargs: dict[str, Any] = {"content": self.content or None, "allowed_mentions": NO_MENTIONS,
                                   "ephemeral": self.ephemeral}
+        if self.embed is not None:
+            kwargs["embed"] = self.embed
         view = self.view()
         if view is not None:
             kwargs["view"] = view
@@ -95,13 +104,32 @@ def _buttons(buttons: tuple[Button, ...]) -> tuple[Button, ...]:
     return tuple(out[:MAX_BUTTONS])
 
 
+def _card(reply: Reply) -> discord.Embed | None:
+    """The card as one embed, or None when it would not fit in one."""
+    blocks = reply.body.blocks
+    if not blocks:
+        return None
+    title = " ".join(blocks[0].text.split())
+    if len(title) > EMBED_TITLE_LIMIT:
+        title = title[: EMBED_TITLE_LIMIT - 1] + "…"
+    rest = split_discord(Document(blocks[1:]), limit=EMBED_DESCRIPTION_LIMIT) if blocks[1:] else []
+    if len(rest) > 1:
+        return None
+    # Embed titles are plain text in Discord clients, so the title needs no markdown escaping.
+    return discord.Embed(title=title, description=rest[0] if rest else None, colour=CARD_COLOUR)
+
+
 def render(reply: Reply) -> list[OutMessage]:
     """The messages for one reply, in order; buttons ride on the last one."""
     if not isinstance(reply, Reply):
         raise TypeError(f"cannot render {type(reply).__name__} for Discord")
     ephemeral = reply.private or reply.error
-    chunks = [c for c in split_discord(reply.body, limit=CONTENT_LIMIT) if c.strip()]
     buttons = _buttons(reply.buttons)
+    if reply.card:
+        card = _card(reply)
+        if card is not None:
+            return [OutMessage("", ephemeral, buttons, card)]
+    chunks = [c for c in split_discord(reply.body, limit=CONTENT_LIMIT) if c.strip()]
     if not chunks:
         if not buttons:
             return []

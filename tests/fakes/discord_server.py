@@ -466,6 +466,18 @@ class SentMessage:
     def is_edit(self) -> bool:
         return self.route in ("edit-original", "edit-followup", "update-message")
 
+    @property
+    def markdown(self) -> str:
+        """Everything a reader sees as markdown: the content, then each embed's title,
+        description, fields and footer, one per line (an embed card has no content)."""
+        parts = [self.content] if self.content else []
+        for e in self.embeds:
+            parts += [e.get("title") or "", e.get("description") or ""]
+            for f in e.get("fields") or []:
+                parts += [f.get("name") or "", f.get("value") or ""]
+            parts.append((e.get("footer") or {}).get("text") or "")
+        return "\n".join(p for p in parts if p)
+
 
 @dataclass
 class RejectedMessage:
