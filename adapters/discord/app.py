@@ -65,6 +65,8 @@ class MovieClient(discord.Client):
     def __init__(self, handlers: Interactions) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
+        # A text bot never joins voice: the "PyNaCl/davey is not installed" start-up warnings are noise.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
         self.handlers = handlers
         self.tree = MovieTree(self, handlers)
