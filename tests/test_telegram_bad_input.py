@@ -9,16 +9,14 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-try:
-    from tests.fixtures.telegram.harness import ROOT_ID, TOKEN, FakeTelegram, SentMessage, TelegramHarness
-except ImportError:
-    from fixtures.telegram.harness import (  # type: ignore[no-redef]
-        ROOT_ID,
-        TOKEN,
-        FakeTelegram,
-        SentMessage,
-        TelegramHarness,
-    )
+from tests.fixtures.telegram.harness import (
+    ROOT_ID,
+    TOKEN,
+    FakeTelegram,
+    TelegramHarness,
+    one_line,
+    written,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -33,19 +31,6 @@ async def tg(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Telegram
         finally:
             await h.stop()
 
-
-def written(tg: TelegramHarness) -> tuple[int, int, int]:
-    assert tg.store is not None
-    db = tg.store.db
-    return tuple(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[return-value]
-                 for t in ("reviews", "ratings", "subscriptions"))
-
-
-def one_line(msgs: list[SentMessage]) -> str:
-    assert len(msgs) == 1, [m.plain for m in msgs]
-    line = msgs[0].plain
-    assert "\n" not in line and 0 < len(line) < 300
-    return line
 
 
 BIG_TEXT = "This film is long and so is this review. " * 2500  # ~100 KB

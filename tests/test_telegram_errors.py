@@ -19,17 +19,14 @@ from bot.config import Secret
 from bot.errors import StartupError
 from bot.platform import Gone, RetryLater, Transient
 from bot.replies import text_reply
-
-try:
-    from tests.fixtures.telegram.harness import ROOT_ID, TOKEN, FakeTelegram, SentMessage, TelegramHarness
-except ImportError:
-    from fixtures.telegram.harness import (  # type: ignore[no-redef]
-        ROOT_ID,
-        TOKEN,
-        FakeTelegram,
-        SentMessage,
-        TelegramHarness,
-    )
+from tests.fixtures.telegram.harness import (
+    ROOT_ID,
+    TOKEN,
+    FakeTelegram,
+    TelegramHarness,
+    one_line,
+    written,
+)
 
 
 @pytest_asyncio.fixture
@@ -47,19 +44,6 @@ async def tg(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[TelegramHarnes
     finally:
         await h.stop()
 
-
-def written(tg: TelegramHarness) -> tuple[int, int, int]:
-    assert tg.store is not None
-    db = tg.store.db
-    return tuple(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[return-value]
-                 for t in ("reviews", "ratings", "subscriptions"))
-
-
-def one_line(msgs: list[SentMessage]) -> str:
-    assert len(msgs) == 1, [m.plain for m in msgs]
-    line = msgs[0].plain
-    assert "\n" not in line and 0 < len(line) < 300
-    return line
 
 
 async def test_flood_wait_is_honoured_and_the_reply_sent_once(tg: TelegramHarness) -> None:
