@@ -32,10 +32,10 @@ def _telegram_parts(html: str) -> tuple[str, str]:
         if e["type"] == "spoiler":
             for u in range(e["offset"], e["offset"] + e["length"]):
                 hidden[units[u]] = True
-    return (
-        "".join(c for c, h in zip(plain, hidden, strict=True) if not h),
-        "".join(c for c, h in zip(plain, hidden, strict=True) if h),
-    )
+    visible = "".join(c for c, h in zip(plain, hidden, strict=True) if not h)
+    spoiled = "".join(c for c, h in zip(plain, hidden, strict=True) if h)
+    # The writer's invisible mention guard ("@" + word joiner) is not part of the text.
+    return visible.replace("@\u2060", "@"), spoiled.replace("@\u2060", "@")
 
 
 # --- properties -----------------------------------------------------------------------------------

@@ -142,8 +142,9 @@ def test_bot_header_escapes_the_film_title() -> None:
     assert dm.spoiler_text(content) == "" and dm.mentions(content) == []
     assert content.startswith("**\\|\\|x\\|\\| \\*\\*y\\*\\* @\u200beveryone \\<b>**")
     html = to_telegram_html(d)
-    assert parse_html(html)[0].startswith("||x|| **y** @everyone <b>")
-    assert html.startswith("<b>||x|| **y** @everyone &lt;b&gt;</b>")
+    assert parse_html(html)[0].startswith("||x|| **y** @\u2060everyone <b>")  # no mention entity
+    assert html.startswith("<b>||x|| **y** @\u2060everyone &lt;b&gt;</b>")
+    assert parse(html, "telegram_html").blocks[0].text == "||x|| **y** @everyone <b>"
 
 
 # --- console --------------------------------------------------------------------------------------

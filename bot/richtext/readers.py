@@ -444,6 +444,8 @@ def _tokens_html(text: str, telegram: bool, inline: _Features | None) -> list[_T
         if not s:
             return
         s = unescape(s)
+        if telegram:
+            s = s.replace("@\u2060", "@")  # the writer's mention guard (writers._tg_defuse)
         if collapse:
             s = re.sub(r"\s+", " ", s)
             pieces = [s]

@@ -8,7 +8,8 @@ Telegram HTML (PLATFORMS 1.3): only ``b i u s code a tg-spoiler blockquote``;
 then strike/underline/bold/italic), so any end tag matches the innermost open
 one. ``code`` is used only for a span with no other attribute, because Telegram
 lets nothing nest with ``code``. Links are kept only for http(s)/mailto URLs:
-``tg://user?id=…`` from a review would be a mention.
+``tg://user?id=…`` from a review would be a mention, and a word joiner follows
+every ``@`` that starts a username, so ``@name`` notifies nobody.
 
 Discord markdown (PLATFORMS 2.2 and ``tests/checks/discord_markdown.py``):
 
@@ -72,6 +73,25 @@ def _span_styles(b: Block, s: Span) -> set[str]:
 # --- Telegram ----------------------------------------------------------------------------------
 
 
+_TG_MENTION = re.compile(r"@(?=\w)")
+_WORD_JOINER = "\u2060"
+
+
+def _tg_defuse(text: str, next_text: str) -> str:
+    """Put a word joiner after every `@` that starts a username, so Telegram makes no mention.
+
+    Telegram turns `@name` in any message into a mention that notifies that person;
+    a review posted to a thousand groups must not do that. The joiner is invisible,
+    and the Telegram reader removes exactly these joiners again.
+    """
+    if "@" not in text:
+        return text
+    text = _TG_MENTION.sub("@" + _WORD_JOINER, text)
+    if text.endswith("@") and _TG_MENTION.match("@" + next_text[:1]):
+        text += _WORD_JOINER
+    return text
+
+
 def _tg_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
@@ -90,7 +110,7 @@ def _tg_block(b: Block) -> tuple[str, str, int]:
     plain: list[str] = []
     entities = 0
     stack: list[tuple[str, str]] = []  # (tag, opening markup)
-    for s in b.spans:
+    for i, s in enumerate(b.spans):
         spoiler = b.spoiler or s.spoiler
         styles = _span_styles(b, s)
         url = s.link if s.link and _HREF_OK.match(s.link) else None
@@ -113,8 +133,9 @@ def _tg_block(b: Block) -> tuple[str, str, int]:
             out.append(markup)
             entities += 1
         stack = want
-        out.append(_tg_escape(s.text))
-        plain.append(s.text)
+        text = _tg_defuse(s.text, b.spans[i + 1].text if i + 1 < len(b.spans) else "")
+        out.append(_tg_escape(text))
+        plain.append(text)
     for tag, _ in reversed(stack):
         out.append(f"</{tag}>")
     body = "".join(out)
