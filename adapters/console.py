@@ -19,24 +19,8 @@ BODY_COMMANDS = {"addreview"}
 CONSOLE_USER = "console"
 
 
-def _revealed(doc: Document) -> Document:
-    """Spoilers made visible between [spoiler] markers: the console has no spoiler tag."""
-    blocks = []
-    for b in doc.blocks:
-        spans: list[Span] = []
-        for s in b.spans:
-            if s.spoiler and not b.spoiler:
-                spans += [Span("[spoiler] "), replace(s, spoiler=False), Span(" [/spoiler]")]
-            else:
-                spans.append(replace(s, spoiler=False))
-        if b.spoiler:
-            spans = [Span("[spoiler] "), *spans, Span(" [/spoiler]")]
-        blocks.append(Block(tuple(spans), b.kind))
-    return Document(tuple(blocks))
-
-
 def render(reply: Reply) -> str:
-    text = to_console(_revealed(reply.body) if reply.reveal else reply.body)
+    text = to_console(reply.body, reveal=reply.reveal)
     if reply.buttons:
         text += "\n" + "  ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, start=1))
     return text

@@ -163,7 +163,9 @@ def test_console_masks_spoilers() -> None:
     assert to_console(d) == (
         "Intro with [spoiler hidden] inside.\n\n[spoiler hidden]\n\nLetterboxd (https://boxd.it/x) and bold\n\n> said"
     )
-    assert "a twist" in to_console(d, reveal=True)
+    revealed = to_console(d, reveal=True)
+    assert revealed.startswith("Intro with [spoiler] a twist [/spoiler] inside.")
+    assert "[spoiler] hidden one [/spoiler]\n\n[spoiler] hidden two [/spoiler]" in revealed
 
 
 def test_console_strips_terminal_escapes() -> None:

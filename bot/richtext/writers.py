@@ -47,6 +47,7 @@ from .model import Block, Document, Span, normalize
 from .readers import _AHEAD, _END, _SPOILER_LABEL, read_discord_inline
 
 SPOILER_MASK = "[spoiler hidden]"
+REVEAL_OPEN, REVEAL_CLOSE = "[spoiler] ", " [/spoiler]"
 
 _ORDER = ("strike", "underline", "bold", "italic")
 _HREF_OK = re.compile(r"(?i)^(?:https?://|mailto:)[^\s<>\"]+$")
@@ -466,7 +467,8 @@ def to_console(doc: Document, *, reveal: bool = False) -> str:
     """Plain text for a terminal; spoilers masked as ``[spoiler hidden]`` unless `reveal`.
 
     Consecutive spoiler paragraphs collapse into one mask, as a reader would see
-    one hidden passage.
+    one hidden passage. A terminal has no spoiler tag, so revealed spoilers stand
+    between ``[spoiler]`` and ``[/spoiler]``: the reader still sees where they are.
     """
     d = normalize(doc)
     out: list[str] = []
@@ -481,16 +483,25 @@ def to_console(doc: Document, *, reveal: bool = False) -> str:
         parts: list[str] = []
         in_mask = False
         for s in b.spans:
-            if s.spoiler and not reveal:
+            inline = s.spoiler and not b.spoiler
+            if inline and not reveal:
                 if not in_mask:
                     parts.append(SPOILER_MASK)
                 in_mask = True
                 continue
-            in_mask = False
+            if in_mask and reveal and not inline:
+                parts.append(REVEAL_CLOSE)
+            if inline and reveal and not in_mask:
+                parts.append(REVEAL_OPEN)
+            in_mask = inline
             text = s.text
             if s.link and s.link != text:
                 text = f"{text} ({s.link})"
             parts.append(text)
+        if in_mask and reveal:
+            parts.append(REVEAL_CLOSE)
+        if b.spoiler:
+            parts = [REVEAL_OPEN, *parts, REVEAL_CLOSE]
         text = "".join(parts)
         if b.kind == "quote":
             text = "\n".join("> " + line for line in text.split("\n"))
