@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,9 +22,6 @@ from bot.replies import Request
 from bot.store import Review
 
 POSTS = Path(__file__).parent / "fixtures" / "posts"
-# While bot/richtext/detect.py is still the placeholder, the detector test must fail (strict xfail);
-# once the real detector lands it is an ordinary test.
-DETECTOR_PENDING = "placeholder" in (__import__("bot.richtext.detect", fromlist=["x"]).__doc__ or "").lower()
 
 
 def _only_review(bot: MovieBot, label_title: str, year: int) -> Review:
@@ -64,7 +60,6 @@ def test_seed_post_is_imported_as_tina_s_review_of_the_2013_film(movie_bot: Movi
     assert not text.endswith("Tina K Harnis.")
 
 
-@pytest.mark.xfail(DETECTOR_PENDING, reason="the spoiler detector (issue 3) is not merged yet", strict=True)
 def test_seed_trial_and_execution_are_spoilers(movie_bot: MovieBot, seed_text: str) -> None:
     """The spoiler detector (issue 3) marks the plot's ending; the feed and /review must not show it."""
     import_post(movie_bot, seed_text, "seed.txt")
