@@ -41,18 +41,14 @@ from telegram.ext import (
     filters,
 )
 
-try:
-    from tests.checks.telegram_html import (
-        TelegramError,
-        check_formatted,
-        check_message,
-        parse_html,
-        utf16_len,
-    )
-    from tests.fakes.telegram_server import FakeTelegram
-except ModuleNotFoundError:  # run as `pytest` (not `python -m pytest`): only tests/ itself is on sys.path
-    from checks.telegram_html import TelegramError, check_formatted, check_message, parse_html, utf16_len
-    from fakes.telegram_server import FakeTelegram
+from tests.checks.telegram_html import (
+    TelegramError,
+    check_formatted,
+    check_message,
+    parse_html,
+    utf16_len,
+)
+from tests.fakes.telegram_server import FakeTelegram
 
 PARSE = "Bad Request: can't parse entities: "
 

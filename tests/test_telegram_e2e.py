@@ -15,29 +15,16 @@ from pathlib import Path
 import pytest_asyncio
 
 from bot.commands import COMMANDS
-
-try:
-    from tests.fixtures.telegram.harness import (
-        ROOT_ID,
-        TOKEN,
-        FakeTelegram,
-        SentMessage,
-        TelegramHarness,
-        long_review,
-        split_spoilers,
-        squash,
-    )
-except ImportError:
-    from fixtures.telegram.harness import (  # type: ignore[no-redef]
-        ROOT_ID,
-        TOKEN,
-        FakeTelegram,
-        SentMessage,
-        TelegramHarness,
-        long_review,
-        split_spoilers,
-        squash,
-    )
+from tests.fixtures.telegram.harness import (
+    ROOT_ID,
+    TOKEN,
+    FakeTelegram,
+    SentMessage,
+    TelegramHarness,
+    long_review,
+    split_spoilers,
+    squash,
+)
 
 BOT_NAME = "moviebot_test_bot"
 

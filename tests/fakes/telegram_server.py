@@ -39,10 +39,7 @@ from typing import Any
 
 from aiohttp import web
 
-try:
-    from tests.checks.telegram_html import TelegramError, _trim, check_formatted, parse_html, utf16_len
-except ModuleNotFoundError:  # run as `pytest` (not `python -m pytest`): only tests/ itself is on sys.path
-    from checks.telegram_html import TelegramError, _trim, check_formatted, parse_html, utf16_len
+from tests.checks.telegram_html import TelegramError, _trim, check_formatted, parse_html, utf16_len
 
 __all__ = [
     "ANONYMOUS_ADMIN_ID",
