@@ -37,8 +37,15 @@ def run_console(bot: MovieBot, stdin: TextIO, stdout: TextIO, *, admin: bool = T
         line = raw.rstrip("\r\n")
         stripped = line.strip()
         replies: list[Reply] | None = None
-        base = Request(platform="console", user_id=CONSOLE_USER, user_name="console", command="",
-                       chat_id="console", chat_title="console", is_admin=admin)
+        base = Request(
+            platform="console",
+            user_id=CONSOLE_USER,
+            user_name="console",
+            command="",
+            chat_id="console",
+            chat_title="console",
+            is_admin=admin,
+        )
         if not stripped:
             pass
         elif stripped in ("/quit", "/exit"):

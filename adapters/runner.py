@@ -71,9 +71,7 @@ async def serve(bot: MovieBot, settings: Settings, stop: asyncio.Event | None = 
         with contextlib.suppress(asyncio.TimeoutError, Exception):
             await asyncio.wait_for(feed_task, STOP_TIMEOUT / 2)
     finally:
-        await asyncio.gather(
-            *(asyncio.wait_for(p.stop(), STOP_TIMEOUT) for p in started), return_exceptions=True
-        )
+        await asyncio.gather(*(asyncio.wait_for(p.stop(), STOP_TIMEOUT) for p in started), return_exceptions=True)
         core.close()
     return 0
 

@@ -10,8 +10,11 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small sizes only (a minute or so)")
-    ap.add_argument("--no-big", action="store_true",
-                    help="recommend: skip 100,000 films / 1,000,000 reviews (its first build takes ~10 min)")
+    ap.add_argument(
+        "--no-big",
+        action="store_true",
+        help="recommend: skip 100,000 films / 1,000,000 reviews (its first build takes ~10 min)",
+    )
     args, rest = ap.parse_known_args(argv)
     from bench import recommend
 

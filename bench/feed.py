@@ -65,8 +65,12 @@ async def run(chats: int, tg_rate: int, dc_rate: int) -> dict[str, dict[str, flo
         load_starter_catalog(store)
         settings = Settings(
             db_path=tmp / "moviebot.db",
-            telegram_token=Secret(TG_TOKEN), telegram_api_base_url=tg.base_url, telegram_file_base_url=tg.file_base_url,
-            discord_token=Secret(DC_TOKEN), discord_api_base_url=dc.api_base, discord_gateway_url=dc.gateway_url,
+            telegram_token=Secret(TG_TOKEN),
+            telegram_api_base_url=tg.base_url,
+            telegram_file_base_url=tg.file_base_url,
+            discord_token=Secret(DC_TOKEN),
+            discord_api_base_url=dc.api_base,
+            discord_gateway_url=dc.gateway_url,
             discord_guild_id=dc.guild.id,
         )
         bot = MovieBot(store, settings)
@@ -103,8 +107,9 @@ async def run(chats: int, tg_rate: int, dc_rate: int) -> dict[str, dict[str, flo
             p.deliver = timed  # type: ignore[method-assign]
 
         limits = {
-            "telegram": RateLimits(overall=smooth(tg_rate, 1.0), per_chat=(Window(1, 1.0),),
-                                   per_group=(Window(20, 60.0),)),
+            "telegram": RateLimits(
+                overall=smooth(tg_rate, 1.0), per_chat=(Window(1, 1.0),), per_group=(Window(20, 60.0),)
+            ),
             "discord": RateLimits(overall=smooth(dc_rate, 1.0)),
         }
         feed = FeedDispatcher(core, {p.name: p for p in platforms}, limits=limits, on_delivered=delivered)
@@ -112,8 +117,15 @@ async def run(chats: int, tg_rate: int, dc_rate: int) -> dict[str, dict[str, flo
         task = asyncio.create_task(feed.run(stop))
         film, _ = bot.resolve("Parasite")
         t0 = loop.time()
-        await core.call(lambda: bot.add_review(film.id, text_document("Sharp, funny, and then not funny at all."),
-                                               author="Bench", platform="telegram", rating=9))
+        await core.call(
+            lambda: bot.add_review(
+                film.id,
+                text_document("Sharp, funny, and then not funny at all."),
+                author="Bench",
+                platform="telegram",
+                rating=9,
+            )
+        )
         deadline = t0 + chats / min(tg_rate, dc_rate) * 3 + 30
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(all_done.wait(), deadline - loop.time())
@@ -127,14 +139,18 @@ async def run(chats: int, tg_rate: int, dc_rate: int) -> dict[str, dict[str, flo
 
         got = {
             "telegram": Counter(m.chat_id for m in tg.sent if m.plain.startswith("New review of")),
-            "discord": Counter(m.channel_id for m in dc.messages if m.route == "channel"
-                               and "New review of" in m.content),
+            "discord": Counter(
+                m.channel_id for m in dc.messages if m.route == "channel" and "New review of" in m.content
+            ),
         }
         targets = {"telegram": tg_chats, "discord": dc_chats}
         ceilings = {"telegram": tg_rate, "discord": dc_rate}
         tg_ids = {str(c) for c in tg_chats}
-        arrivals = [r.time for r in tg.requests if r.method.lower() == "sendmessage"
-                    and str(r.params.get("chat_id")) in tg_ids and r.status == 200]
+        arrivals = [
+            r.time
+            for r in tg.requests
+            if r.method.lower() == "sendmessage" and str(r.params.get("chat_id")) in tg_ids and r.status == 200
+        ]
         times = {"telegram": arrivals, "discord": starts["discord"]}
         out: dict[str, dict[str, float]] = {}
         for name in ("telegram", "discord"):
@@ -170,19 +186,27 @@ def main(argv: list[str] | None = None) -> None:
     started = time.time()
     res = asyncio.run(run(chats, args.telegram_rate, args.discord_rate))
     print(f"feed fan-out: one review to {chats} chats per platform ({time.time() - started:.0f} s wall)")
-    print(f"machine: {os.cpu_count()} cores, Python {pyplatform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}, {date.today().isoformat()}")
-    print("| platform | chats | delivered | ceiling | achieved rate | vs ceiling | max in any 1 s | lost | "
-          "duplicates | first delivery after | rejected by fake |")
+    print(
+        f"machine: {os.cpu_count()} cores, Python {pyplatform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, {date.today().isoformat()}"
+    )
+    print(
+        "| platform | chats | delivered | ceiling | achieved rate | vs ceiling | max in any 1 s | lost | "
+        "duplicates | first delivery after | rejected by fake |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     # Telegram times are arrivals at the fake server; Discord times are hand-offs to discord.py.
     for name in ("telegram", "discord"):
         r = res[name]
-        print(f"| {name} | {r['chats']:.0f} | {r['delivered']:.0f} | {r['ceiling']:.0f}/s | {r['rate']:.1f}/s "
-              f"over {r['span_s']:.1f} s | {r['efficiency'] * 100:.0f}% | {r['max_1s']:.0f} | {r['lost']:.0f} | "
-              f"{r['duplicates']:.0f} | {r['first_s']:.2f} s | {r['rejected']:.0f} |")
-    print("max in any 1 s as handed to the adapters: " + ", ".join(
-        f"{n} {res[n]['max_1s_handed']:.0f}" for n in ("telegram", "discord")))
+        print(
+            f"| {name} | {r['chats']:.0f} | {r['delivered']:.0f} | {r['ceiling']:.0f}/s | {r['rate']:.1f}/s "
+            f"over {r['span_s']:.1f} s | {r['efficiency'] * 100:.0f}% | {r['max_1s']:.0f} | {r['lost']:.0f} | "
+            f"{r['duplicates']:.0f} | {r['first_s']:.2f} s | {r['rejected']:.0f} |"
+        )
+    print(
+        "max in any 1 s as handed to the adapters: "
+        + ", ".join(f"{n} {res[n]['max_1s_handed']:.0f}" for n in ("telegram", "discord"))
+    )
     print("outbox:", ", ".join(f"{k} {v:.0f}" for k, v in sorted(res["outbox"].items())))
 
 

@@ -95,18 +95,85 @@ MOOD_REVIEW_WORDS = {
     "romantic": words("romantic romance chemistry swoon kiss"),
     "tense": words("tense suspense gripping thrilling intense"),
 }
-GENRES = ("drama", "comedy", "thriller", "horror", "romance", "crime", "mystery", "science fiction", "action",
-          "fantasy", "war", "family", "animation", "adventure", "history", "documentary")
+GENRES = (
+    "drama",
+    "comedy",
+    "thriller",
+    "horror",
+    "romance",
+    "crime",
+    "mystery",
+    "science fiction",
+    "action",
+    "fantasy",
+    "war",
+    "family",
+    "animation",
+    "adventure",
+    "history",
+    "documentary",
+)
 GENRE_W = (30, 18, 12, 9, 8, 7, 5, 5, 8, 4, 2, 3, 2, 4, 2, 2)
-COUNTRIES = ("US", "GB", "FR", "KR", "JP", "IN", "IT", "ES", "DE", "CN", "NG", "MX", "SE", "BR", "TR", "IR", "AU",
-             "CA", "DK", "HK")
+COUNTRIES = (
+    "US",
+    "GB",
+    "FR",
+    "KR",
+    "JP",
+    "IN",
+    "IT",
+    "ES",
+    "DE",
+    "CN",
+    "NG",
+    "MX",
+    "SE",
+    "BR",
+    "TR",
+    "IR",
+    "AU",
+    "CA",
+    "DK",
+    "HK",
+)
 COUNTRY_W = (34, 9, 8, 6, 6, 6, 4, 4, 4, 3, 2, 2, 2, 2, 2, 1, 2, 2, 1, 1)
-LANG = {"US": "en", "GB": "en", "AU": "en", "CA": "en", "FR": "fr", "KR": "ko", "JP": "ja", "IN": "hi", "IT": "it",
-        "ES": "es", "MX": "es", "DE": "de", "CN": "zh", "NG": "yo", "SE": "sv", "BR": "pt", "TR": "tr", "IR": "fa",
-        "DK": "da", "HK": "cn"}
+LANG = {
+    "US": "en",
+    "GB": "en",
+    "AU": "en",
+    "CA": "en",
+    "FR": "fr",
+    "KR": "ko",
+    "JP": "ja",
+    "IN": "hi",
+    "IT": "it",
+    "ES": "es",
+    "MX": "es",
+    "DE": "de",
+    "CN": "zh",
+    "NG": "yo",
+    "SE": "sv",
+    "BR": "pt",
+    "TR": "tr",
+    "IR": "fa",
+    "DK": "da",
+    "HK": "cn",
+}
 GENRE_KEYWORDS = {
-    "drama": ["tearjerker", "heartbreaking", "grief", "bittersweet", "family", "coming of age", "slow burn", "quiet",
-              "heartwarming", "father daughter", "redemption", "bleak"],
+    "drama": [
+        "tearjerker",
+        "heartbreaking",
+        "grief",
+        "bittersweet",
+        "family",
+        "coming of age",
+        "slow burn",
+        "quiet",
+        "heartwarming",
+        "father daughter",
+        "redemption",
+        "bleak",
+    ],
     "comedy": ["funny", "feel-good", "dark comedy", "absurd", "quirky", "fun", "satire", "class satire"],
     "thriller": ["twist ending", "tense", "suspense", "paranoia", "cat and mouse", "heist", "revenge"],
     "horror": ["gory", "creepy", "haunted house", "ghost", "slasher", "non-gory", "dread", "demonic possession"],
@@ -123,17 +190,42 @@ GENRE_KEYWORDS = {
     "history": ["period piece", "based on true story", "epic"],
     "documentary": ["based on true story"],
 }
-KEYWORD_TO_MOOD = {"tearjerker": "sad", "heartbreaking": "sad", "grief": "sad", "devastating": "sad",
-                   "heartwarming": "heartwarming", "funny": "funny", "feel-good": "feelgood", "fun": "feelgood",
-                   "dark comedy": "funny", "gory": "gory", "creepy": "creepy", "haunted house": "scary",
-                   "ghost": "scary", "slasher": "scary", "dread": "creepy", "demonic possession": "scary",
-                   "mind-bending": "mindbending", "twist ending": "mindbending", "slow burn": "slowburn",
-                   "quiet": "slowburn", "bleak": "bleak", "romantic": "romantic", "first love": "romantic",
-                   "tense": "tense", "suspense": "tense", "intense": "tense"}
-ADJ = words("Silent Broken Last Hidden Golden Distant Wild Quiet Burning Frozen Lonely Secret Bright Dark Little Long "
-       "Red Blue Crimson Hollow Endless Forgotten Sweet Bitter Lost Falling Rising Empty Second Final Paper")
-NOUN = words("River House Summer Road Garden Night Letter Station Island Mountain Song Child Winter City Door Mirror "
-        "Harbor Forest Dream Promise Shadow Field Window Bridge Heart Sky Stranger Journey Kingdom Voice")
+KEYWORD_TO_MOOD = {
+    "tearjerker": "sad",
+    "heartbreaking": "sad",
+    "grief": "sad",
+    "devastating": "sad",
+    "heartwarming": "heartwarming",
+    "funny": "funny",
+    "feel-good": "feelgood",
+    "fun": "feelgood",
+    "dark comedy": "funny",
+    "gory": "gory",
+    "creepy": "creepy",
+    "haunted house": "scary",
+    "ghost": "scary",
+    "slasher": "scary",
+    "dread": "creepy",
+    "demonic possession": "scary",
+    "mind-bending": "mindbending",
+    "twist ending": "mindbending",
+    "slow burn": "slowburn",
+    "quiet": "slowburn",
+    "bleak": "bleak",
+    "romantic": "romantic",
+    "first love": "romantic",
+    "tense": "tense",
+    "suspense": "tense",
+    "intense": "tense",
+}
+ADJ = words(
+    "Silent Broken Last Hidden Golden Distant Wild Quiet Burning Frozen Lonely Secret Bright Dark Little Long "
+    "Red Blue Crimson Hollow Endless Forgotten Sweet Bitter Lost Falling Rising Empty Second Final Paper"
+)
+NOUN = words(
+    "River House Summer Road Garden Night Letter Station Island Mountain Song Child Winter City Door Mirror "
+    "Harbor Forest Dream Promise Shadow Field Window Bridge Heart Sky Stranger Journey Kingdom Voice"
+)
 
 
 def _text(rng: random.Random, moods: list[str], n: int) -> str:
@@ -146,7 +238,7 @@ def _text(rng: random.Random, moods: list[str], n: int) -> str:
     out, i = [], 0
     while i < len(words):
         k = rng.randint(8, 16)
-        out.append(" ".join(words[i:i + k]).capitalize() + ".")
+        out.append(" ".join(words[i : i + k]).capitalize() + ".")
         i += k
     return " ".join(out)
 
@@ -180,14 +272,28 @@ def build(path: Path, n_films: int, n_reviews: int, seed: int = 4) -> dict[str, 
         film_moods.append(sorted({KEYWORD_TO_MOOD[k] for k in keywords if k in KEYWORD_TO_MOOD}))
         title = f"The {rng.choice(ADJ)} {rng.choice(NOUN)} {i}"
         year = rng.randint(1950, 2025)
-        films.append((fid, title, year, json.dumps(countries), json.dumps([LANG[countries[0]]]), json.dumps(genres),
-                      json.dumps([rng.choice(directors)]), "[]", rng.randint(75, 190), json.dumps(keywords),
-                      _text(rng, [], rng.randint(18, 35))))
+        films.append(
+            (
+                fid,
+                title,
+                year,
+                json.dumps(countries),
+                json.dumps([LANG[countries[0]]]),
+                json.dumps(genres),
+                json.dumps([rng.choice(directors)]),
+                "[]",
+                rng.randint(75, 190),
+                json.dumps(keywords),
+                _text(rng, [], rng.randint(18, 35)),
+            )
+        )
         titles.append((fid, "title", title, normalize_title(title)))
     with db.atomic():
         db.conn.executemany(
             """INSERT INTO films (id, title, year, countries, languages, genres, directors, "cast", runtime,
-                   keywords, overview) VALUES (?,?,?,?,?,?,?,?,?,?,?)""", films)
+                   keywords, overview) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+            films,
+        )
         db.conn.executemany("INSERT INTO film_titles (film_id, kind, title, norm) VALUES (?,?,?,?)", titles)
     t_films = time.perf_counter() - t0
 
@@ -201,10 +307,12 @@ def build(path: Path, n_films: int, n_reviews: int, seed: int = 4) -> dict[str, 
     with db.atomic():
         db.conn.executemany(
             "INSERT OR IGNORE INTO ratings (platform, user_id, film_id, rating) VALUES ('bench', ?, ?, ?)",
-            [(str(rng.randint(1, n_ratings // 3 + 1)), fid, rng.randint(3, 10)) for fid in rated])
+            [(str(rng.randint(1, n_ratings // 3 + 1)), fid, rng.randint(3, 10)) for fid in rated],
+        )
     # Reviews: drop the FTS triggers, insert in bulk, rebuild the index once, restore the triggers.
-    triggers = [r[0] for r in db.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews'")]
+    triggers = [
+        r[0] for r in db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews'")
+    ]
     names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews'")]
     mood_of = {base_id + 1 + i: m for i, m in enumerate(film_moods)}
     batch = 50_000
@@ -220,7 +328,8 @@ def build(path: Path, n_films: int, n_reviews: int, seed: int = 4) -> dict[str, 
                 rating = rng.randint(2, 10) if rng.random() < 0.5 else None
                 rows.append((fid, "bench reviewer", "bench", rating, body, text))
             db.conn.executemany(
-                "INSERT INTO reviews (film_id, author, platform, rating, body, plain) VALUES (?,?,?,?,?,?)", rows)
+                "INSERT INTO reviews (film_id, author, platform, rating, body, plain) VALUES (?,?,?,?,?,?)", rows
+            )
             done += len(rows)
         db.execute("INSERT INTO reviews_fts (reviews_fts) VALUES ('rebuild')")
         for sql in triggers:
@@ -232,8 +341,12 @@ def build(path: Path, n_films: int, n_reviews: int, seed: int = 4) -> dict[str, 
     db.execute("PRAGMA optimize")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
-    return {"films_s": t_films, "reviews_fts_s": t_reviews, "features_s": t_features,
-            "total_s": time.perf_counter() - t0}
+    return {
+        "films_s": t_films,
+        "reviews_fts_s": t_reviews,
+        "features_s": t_features,
+        "total_s": time.perf_counter() - t0,
+    }
 
 
 def _pct(xs: list[float], p: float) -> float:
@@ -263,8 +376,9 @@ def run_queries(path: Path, rounds: int) -> dict[str, object]:
     store = Store.open(path)
     bot = MovieBot(store)
     t_open = time.perf_counter() - t0
-    users = [r[0] for r in store.db.execute(
-        "SELECT user_id FROM ratings GROUP BY user_id ORDER BY count(*) DESC LIMIT 5")] or ["nobody"]
+    users = [
+        r[0] for r in store.db.execute("SELECT user_id FROM ratings GROUP BY user_id ORDER BY count(*) DESC LIMIT 5")
+    ] or ["nobody"]
     bot_ms: list[float] = []
     cpu_ms: list[float] = []  # CPU time of this process: what the request costs when the machine is busy
     fts_ms: list[float] = []
@@ -292,7 +406,9 @@ def run_queries(path: Path, rounds: int) -> dict[str, object]:
             t = time.perf_counter()
             store.db.execute(
                 "SELECT rowid, bm25(reviews_fts) FROM reviews_fts WHERE reviews_fts MATCH ? "
-                "ORDER BY bm25(reviews_fts) LIMIT 5", [match]).fetchall()
+                "ORDER BY bm25(reviews_fts) LIMIT 5",
+                [match],
+            ).fetchall()
             if rnd:
                 fts_ms.append((time.perf_counter() - t) * 1000)
     t = time.perf_counter()
@@ -300,17 +416,25 @@ def run_queries(path: Path, rounds: int) -> dict[str, object]:
     from bot.richtext import text_document
 
     for k in range(20):
-        bot.add_review(fid - k, text_document("A sad and touching film; I cried at the ending."),
-                       author="bench", platform="bench")
+        bot.add_review(
+            fid - k, text_document("A sad and touching film; I cried at the ending."), author="bench", platform="bench"
+        )
     t_write = (time.perf_counter() - t) * 1000 / 20
     slowest = sorted(((statistics.median(v), q) for q, v in per_query.items()), reverse=True)[:3]
     return {
-        "queries": len(QUERIES), "samples": len(bot_ms), "errors": errors,
-        "p50_ms": statistics.median(bot_ms), "p99_ms": _pct(bot_ms, 99), "max_ms": max(bot_ms),
-        "cpu_p50_ms": statistics.median(cpu_ms), "cpu_p99_ms": _pct(cpu_ms, 99),
+        "queries": len(QUERIES),
+        "samples": len(bot_ms),
+        "errors": errors,
+        "p50_ms": statistics.median(bot_ms),
+        "p99_ms": _pct(bot_ms, 99),
+        "max_ms": max(bot_ms),
+        "cpu_p50_ms": statistics.median(cpu_ms),
+        "cpu_p99_ms": _pct(cpu_ms, 99),
         "loadavg": Path("/proc/loadavg").read_text().split()[0],
-        "fts_p50_ms": statistics.median(fts_ms), "fts_p99_ms": _pct(fts_ms, 99),
-        "open_s": t_open, "review_write_ms": t_write,
+        "fts_p50_ms": statistics.median(fts_ms),
+        "fts_p99_ms": _pct(fts_ms, 99),
+        "open_s": t_open,
+        "review_write_ms": t_write,
         "slowest": [(round(ms, 1), q) for ms, q in slowest],
         "peak_rss_mb": rss_mb,
         "peak_rss_with_fts_mb": peak_rss_mb(),
@@ -324,13 +448,19 @@ def machine() -> dict[str, str]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem_kb = next(int(x.split()[1]) for x in Path("/proc/meminfo").read_text().splitlines()
-                      if x.startswith("MemTotal"))
+        mem_kb = next(
+            int(x.split()[1]) for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")
+        )
         ram = f"{mem_kb / 1024 / 1024:.1f} GB"
     except (OSError, StopIteration, ValueError):
         ram = "?"
-    return {"nproc": str(os.cpu_count()), "cpu": cpu, "ram": ram, "python": platform.python_version(),
-            "date": time.strftime("%Y-%m-%d")}
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "ram": ram,
+        "python": platform.python_version(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -365,20 +495,29 @@ def main(argv: list[str] | None = None) -> int:
             build_t = build(path, n_films, n_reviews)
             stamp.write_text(json.dumps(build_t))
         size_mb = sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if not p.name.endswith(".json"))
-        out = subprocess.run([sys.executable, "-m", "bench.recommend", "--query-only", str(path), "--rounds",
-                              str(args.rounds)], cwd=ROOT, capture_output=True, text=True, check=False)
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.recommend", "--query-only", str(path), "--rounds", str(args.rounds)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if out.returncode:
             print(out.stderr)
             return 1
         q = json.loads(out.stdout.strip().splitlines()[-1])
         row = {"films": n_films, "reviews": n_reviews, "db_mb": round(size_mb / 1e6, 1), **build_t, **q}
         results["sizes"].append(row)  # type: ignore[attr-defined]
-        print(f"  import {build_t['total_s']:.0f} s (films {build_t['films_s']:.0f}, reviews+FTS "
-              f"{build_t['reviews_fts_s']:.0f}, features {build_t['features_s']:.0f}); db {row['db_mb']} MB")
-        print(f"  /recommend p50 {q['p50_ms']:.1f} ms  p99 {q['p99_ms']:.1f} ms  max {q['max_ms']:.1f} ms  "
-              f"({q['samples']} samples, {q['errors']} errors); CPU p50 {q['cpu_p50_ms']:.1f} p99 "
-              f"{q['cpu_p99_ms']:.1f} ms; load {q['loadavg']}; peak RSS {q['peak_rss_mb']:.0f} MB; "
-              f"open {q['open_s']:.1f} s; review write {q['review_write_ms']:.1f} ms")
+        print(
+            f"  import {build_t['total_s']:.0f} s (films {build_t['films_s']:.0f}, reviews+FTS "
+            f"{build_t['reviews_fts_s']:.0f}, features {build_t['features_s']:.0f}); db {row['db_mb']} MB"
+        )
+        print(
+            f"  /recommend p50 {q['p50_ms']:.1f} ms  p99 {q['p99_ms']:.1f} ms  max {q['max_ms']:.1f} ms  "
+            f"({q['samples']} samples, {q['errors']} errors); CPU p50 {q['cpu_p50_ms']:.1f} p99 "
+            f"{q['cpu_p99_ms']:.1f} ms; load {q['loadavg']}; peak RSS {q['peak_rss_mb']:.0f} MB; "
+            f"open {q['open_s']:.1f} s; review write {q['review_write_ms']:.1f} ms"
+        )
         print(f"  raw FTS5 bm25 over reviews, same words: p50 {q['fts_p50_ms']:.1f} ms  p99 {q['fts_p99_ms']:.1f} ms")
         print(f"  slowest requests (median ms): {q['slowest']}")
     (OUT / "recommend_results.json").write_text(json.dumps(results, indent=2))

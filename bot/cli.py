@@ -55,15 +55,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"moviebot: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    secrets = [s.value for s in (settings.discord_token, settings.telegram_token,
-                                 settings.telegram_webhook_secret) if s]
+    secrets = [
+        s.value for s in (settings.discord_token, settings.telegram_token, settings.telegram_webhook_secret) if s
+    ]
     setup_logging(settings.log_level, secrets)
 
     if args.command == "run" and not (settings.discord_token or settings.telegram_token):
         if not sys.stdin.isatty():
             print(
-                "moviebot: no platform token set: set DISCORD_TOKEN and/or TELEGRAM_TOKEN "
-                "(or use `moviebot console`)",
+                "moviebot: no platform token set: set DISCORD_TOKEN and/or TELEGRAM_TOKEN (or use `moviebot console`)",
                 file=sys.stderr,
             )
             return EXIT_USAGE

@@ -93,8 +93,11 @@ def _review_page(bot: MovieBot, film: Film, offset: int, *, full: bool) -> list[
         buttons.append(Button("Show spoilers", f"spoil:{film.id}:{offset}"))
     if more:
         kind = "spoil" if full else "rev"
-        buttons.append(Button(f"More reviews ({total - offset - len(reviews)} left)",
-                              f"{kind}:{film.id}:{offset + REVIEWS_PER_PAGE}"))
+        buttons.append(
+            Button(
+                f"More reviews ({total - offset - len(reviews)} left)", f"{kind}:{film.id}:{offset + REVIEWS_PER_PAGE}"
+            )
+        )
     return [Reply(Document(tuple(blocks)), buttons=tuple(buttons), reveal=full)]
 
 
@@ -119,8 +122,9 @@ def review_text(req: Request) -> str:
         try:
             text = att.data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise BadInput(f"That file is not UTF-8 text (bad byte at position {exc.start}); save it as UTF-8.") \
-                from None
+            raise BadInput(
+                f"That file is not UTF-8 text (bad byte at position {exc.start}); save it as UTF-8."
+            ) from None
         if "\x00" in text:
             raise BadInput("That file is not text.")
     else:
@@ -306,17 +310,20 @@ COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
         Command("help", "The commands, briefly", "/help", cmd_help),
-        Command("recommend", "Picks for what you describe, e.g. sad korean drama", "/recommend [what]",
-                cmd_recommend),
+        Command("recommend", "Picks for what you describe, e.g. sad korean drama", "/recommend [what]", cmd_recommend),
         Command("review", "The community's reviews of a film, without spoilers", "/review <title>", cmd_review),
         Command("spoiler", "Full reviews, spoilers behind spoiler tags", "/spoiler <title>", cmd_spoiler),
         Command("movie", "Facts about a film, its rating and review count", "/movie <title>", cmd_movie),
         Command("rate", "Rate a film from 1 to 10", "/rate <title> <1-10>", cmd_rate),
-        Command("addreview", "Add a review (text after the first line, or a .txt/.md file)",
-                "/addreview <title>", cmd_addreview, admin=True),
+        Command(
+            "addreview",
+            "Add a review (text after the first line, or a .txt/.md file)",
+            "/addreview <title>",
+            cmd_addreview,
+            admin=True,
+        ),
         Command("delreview", "Remove a review by its number", "/delreview <id>", cmd_delreview, admin=True),
-        Command("subscribe", "Post every new review in this channel or chat", "/subscribe", cmd_subscribe,
-                admin=True),
+        Command("subscribe", "Post every new review in this channel or chat", "/subscribe", cmd_subscribe, admin=True),
         Command("unsubscribe", "Stop posting new reviews here", "/unsubscribe", cmd_unsubscribe, admin=True),
     )
 }

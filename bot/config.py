@@ -90,9 +90,7 @@ def parse_admins(raw: str) -> frozenset[tuple[str, str]]:
         platform = platform.strip().lower()
         user_id = user_id.strip()
         if not sep or platform not in PLATFORMS or not user_id:
-            raise ConfigError(
-                f"MOVIEBOT_ADMINS entry {item!r} must be platform:user_id, e.g. telegram:42,discord:1234"
-            )
+            raise ConfigError(f"MOVIEBOT_ADMINS entry {item!r} must be platform:user_id, e.g. telegram:42,discord:1234")
         admins.add((platform, user_id))
     return frozenset(admins)
 
@@ -136,15 +134,13 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         feed_limits=feed_limits,
         db_path=Path(db),
         discord_token=_token(env, "DISCORD_TOKEN"),
-        discord_api_base_url=_url(
-            env, "DISCORD_API_BASE_URL", "https://discord.com/api/v10", ("http", "https")
-        ).rstrip("/"),
+        discord_api_base_url=_url(env, "DISCORD_API_BASE_URL", "https://discord.com/api/v10", ("http", "https")).rstrip(
+            "/"
+        ),
         discord_gateway_url=_url(env, "DISCORD_GATEWAY_URL", "wss://gateway.discord.gg/", ("ws", "wss")),
         discord_guild_id=guild_id,
         telegram_token=_token(env, "TELEGRAM_TOKEN"),
-        telegram_api_base_url=_url(
-            env, "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot", ("http", "https")
-        ),
+        telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot", ("http", "https")),
         telegram_file_base_url=_url(
             env, "TELEGRAM_FILE_BASE_URL", "https://api.telegram.org/file/bot", ("http", "https")
         ),

@@ -45,8 +45,10 @@ class MovieBot:
             shown = query if len(query) <= 60 else query[:57] + "…"
             if res.candidates:
                 names = "; ".join(label for _, label in res.candidates)
-                raise NotFound(f"No film called “{shown}”. Did you mean: {names}?",
-                               candidates=[label for _, label in res.candidates])
+                raise NotFound(
+                    f"No film called “{shown}”. Did you mean: {names}?",
+                    candidates=[label for _, label in res.candidates],
+                )
             raise NotFound(f"No film called “{shown}” in the catalog.")
         return self.store.get_film(res.film_id), [label for _, label in res.others]
 

@@ -237,7 +237,7 @@ class FeedStore:
         with self.store.atomic():
             self.store.db.execute(
                 f"""UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?
-                       {'' if count_attempt else ', attempts = max(attempts - 1, 0)'} WHERE id = ?""",
+                       {"" if count_attempt else ", attempts = max(attempts - 1, 0)"} WHERE id = ?""",
                 [_utc_in(delay), error[:300], outbox_id],
             )
 
@@ -391,12 +391,17 @@ class _Worker:
                 reason = str(exc) or type(exc).__name__
                 await feed.core.call(feed.db.pause, item.subscription_id, item.outbox_id, reason)
                 self._drop_subscription(item)
-                log.warning("feed: paused %s channel %s (%s); /subscribe there resumes it", self.name,
-                            item.channel, reason)
+                log.warning(
+                    "feed: paused %s channel %s (%s); /subscribe there resumes it", self.name, item.channel, reason
+                )
             except Exception as exc:
                 if not isinstance(exc, Transient):
-                    log.exception("feed: delivering review #%d to %s %s failed unexpectedly", item.review_id,
-                                  self.name, item.channel)
+                    log.exception(
+                        "feed: delivering review #%d to %s %s failed unexpectedly",
+                        item.review_id,
+                        self.name,
+                        item.channel,
+                    )
                 await self._transient(item, f"{type(exc).__name__}: {exc}", loop.time())
             else:
                 await feed.core.call(feed.db.delivered, item.outbox_id)
@@ -414,8 +419,14 @@ class _Worker:
             feed.stats.failed += 1
             await feed.core.call(feed.db.fail, item.outbox_id, error)
             self._forget(item)
-            log.warning("feed: gave up on review #%d to %s %s after %d attempts: %s", item.review_id, self.name,
-                        item.channel, item.attempts, error)
+            log.warning(
+                "feed: gave up on review #%d to %s %s after %d attempts: %s",
+                item.review_id,
+                self.name,
+                item.channel,
+                item.attempts,
+                error,
+            )
             return
         feed.stats.retried += 1
         delay = min(feed.backoff_base * 2 ** (item.attempts - 1), feed.backoff_cap)
@@ -516,8 +527,13 @@ class FeedDispatcher:
         for review_id, platform, chat, thread in await self.core.call(self.db.recover_inflight):
             self.stats.recovered += 1
             where = chat + (f"/{thread}" if thread else "")
-            log.warning("feed: review #%d to %s channel %s was being sent when the bot stopped; sending it again "
-                        "(it may appear twice there)", review_id, platform, where)
+            log.warning(
+                "feed: review #%d to %s channel %s was being sent when the bot stopped; sending it again "
+                "(it may appear twice there)",
+                review_id,
+                platform,
+                where,
+            )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; then let in-flight deliveries finish (up to `drain_timeout`)."""

@@ -101,7 +101,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             UNIQUE (review_id, subscription_id)
         );
         CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
-        """
+        """,
     )
     db.table("films").enable_fts(
         ["title", "original_title", "keywords", "overview"], create_triggers=True, tokenize="porter"

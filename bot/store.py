@@ -211,9 +211,7 @@ class Store:
             raise KeyError(film_id)
         aliases = [
             r[0]
-            for r in self.db.execute(
-                "SELECT title FROM film_titles WHERE film_id = ? AND kind = 'alias'", [film_id]
-            )
+            for r in self.db.execute("SELECT title FROM film_titles WHERE film_id = ? AND kind = 'alias'", [film_id])
         ]
         return _film_from_row(rows[0], aliases)
 
@@ -375,9 +373,7 @@ class Store:
                 )
                 return True
             if row[1] is not None:
-                self.db.execute(
-                    "UPDATE subscriptions SET paused_at = NULL, pause_reason = NULL WHERE id = ?", [row[0]]
-                )
+                self.db.execute("UPDATE subscriptions SET paused_at = NULL, pause_reason = NULL WHERE id = ?", [row[0]])
                 return True
             return False
 

@@ -117,9 +117,7 @@ class TitleIndex:
         norm = normalize_title(title)
         if not norm or not self.keys:
             return Resolution(None)
-        matches = process.extract(
-            norm, self.keys, scorer=fuzz.WRatio, processor=utils.default_process, limit=25
-        )
+        matches = process.extract(norm, self.keys, scorer=fuzz.WRatio, processor=utils.default_process, limit=25)
         scored: dict[int, float] = {}
         best_key: dict[int, str] = {}
         for key, score, _ in matches:
@@ -162,7 +160,11 @@ class TitleIndex:
                 break
         if len(seen) < limit:
             for key, _score, _ in process.extract(
-                norm, self.keys, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 2,
+                norm,
+                self.keys,
+                scorer=fuzz.WRatio,
+                processor=utils.default_process,
+                limit=limit * 2,
                 score_cutoff=60,
             ):
                 for i in self.by_norm[key]:

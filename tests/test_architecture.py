@@ -24,9 +24,7 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_no_module_in_bot_imports_a_platform_library() -> None:
-    offenders = {
-        str(p.relative_to(ROOT)): sorted(_imports(p) & PLATFORM_LIBS) for p in (ROOT / "bot").rglob("*.py")
-    }
+    offenders = {str(p.relative_to(ROOT)): sorted(_imports(p) & PLATFORM_LIBS) for p in (ROOT / "bot").rglob("*.py")}
     assert {k: v for k, v in offenders.items() if v} == {}
 
 

@@ -21,7 +21,12 @@ def run(
     base["MOVIEBOT_DB"] = str(tmp_path / "m.db")
     base.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, env=base, cwd=tmp_path,
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=base,
+        cwd=tmp_path,
         timeout=120,
     )
 
@@ -80,10 +85,13 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
 def test_import_movies_and_reviews_then_chat(tmp_path: Path) -> None:
     movies = tmp_path / "movies.jsonl"
     movies.write_text(
-        json.dumps({"title": "Quiet Harbour", "year": 2021, "countries": ["Norway"], "genres": ["drama"]}) + "\n"
+        json.dumps({"title": "Quiet Harbour", "year": 2021, "countries": ["Norway"], "genres": ["drama"]})
+        + "\n"
         + "{not json\n"
-        + json.dumps({"year": 2000}) + "\n"
-        + json.dumps({"title": "Parasite", "year": 2019}) + "\n",
+        + json.dumps({"year": 2000})
+        + "\n"
+        + json.dumps({"title": "Parasite", "year": 2019})
+        + "\n",
         encoding="utf-8",
     )
     out = run(tmp_path, "import", str(movies))

@@ -12,8 +12,14 @@ POST = Path(__file__).parent / "fixtures" / "posts" / "your_excellency_new_film.
 
 
 def addreview(bot: MovieBot) -> str:
-    req = Request(platform="telegram", user_id="1", user_name="admin", command="addreview", is_admin=True,
-                  body=POST.read_text(encoding="utf-8"))
+    req = Request(
+        platform="telegram",
+        user_id="1",
+        user_name="admin",
+        command="addreview",
+        is_admin=True,
+        body=POST.read_text(encoding="utf-8"),
+    )
     return "\n".join(r.body.plain for r in bot.handle(req))
 
 

@@ -168,8 +168,9 @@ async def test_help_lists_admin_commands_only_to_admins(env: Env) -> None:
 
 
 async def test_autocomplete_offers_miracle_in_cell_no_7(env: Env) -> None:
-    rec = await env.fake.autocomplete(env.fake.guild, env.fake.general, env.fake.member, "review",
-                                      {"title": "miracle cel"}, "title")
+    rec = await env.fake.autocomplete(
+        env.fake.guild, env.fake.general, env.fake.member, "review", {"title": "miracle cel"}, "title"
+    )
     await env.fake.wait_for(lambda: rec.choices is not None)
     assert rec.choices is not None
     names = [c["name"] for c in rec.choices]
@@ -212,8 +213,12 @@ async def test_hostile_review_renders_safely_and_pings_nobody(env: Env) -> None:
 
 async def test_show_spoilers_is_ephemeral_and_more_reviews_pages(env: Env) -> None:
     for i in range(4):
-        await add_review(env, f"Review {i}: what a film.\n\n||Secret {i}: the father dies at the end.||",
-                         title="Memories of Murder", spoilers="auto")
+        await add_review(
+            env,
+            f"Review {i}: what a film.\n\n||Secret {i}: the father dies at the end.||",
+            title="Memories of Murder",
+            spoilers="auto",
+        )
     _, msgs = await env.slash(env.fake.member, "review", {"title": "Memories of Murder"})
     assert not any(m.ephemeral for m in msgs)
     public = "\n".join(m.content for m in msgs)
@@ -254,8 +259,9 @@ async def test_reviews_button_under_movie_still_works_after_the_review_is_gone(e
 
 
 async def test_hide_spoilers_reposts_behind_tags_and_explains_when_it_cannot_delete(env: Env) -> None:
-    original = await env.fake.post_user_message(env.fake.general, env.fake.member,
-                                                "OMG the dog was the Thing all along @everyone")
+    original = await env.fake.post_user_message(
+        env.fake.general, env.fake.member, "OMG the dog was the Thing all along @everyone"
+    )
     rec = await env.fake.message_command(env.fake.guild, env.fake.general, env.fake.admin, "Hide spoilers", original)
     msgs = await env.settle(rec)
     public = [m for m in msgs if not m.ephemeral]
@@ -275,8 +281,9 @@ async def test_hide_spoilers_deletes_the_original_where_allowed(env: Env) -> Non
     await env.fake.set_bot_channel_permissions(env.fake.general, Perm.BOT_DEFAULT | Perm.MANAGE_MESSAGES)
     try:
         original = await env.fake.post_user_message(env.fake.general, env.fake.member, "Rosebud is the sled.")
-        rec = await env.fake.message_command(env.fake.guild, env.fake.general, env.fake.member, "Hide spoilers",
-                                             original)
+        rec = await env.fake.message_command(
+            env.fake.guild, env.fake.general, env.fake.member, "Hide spoilers", original
+        )
         msgs = await env.settle(rec)
     finally:
         await env.fake.set_overwrite(env.fake.general, env.fake.bot_user)
@@ -299,7 +306,7 @@ async def test_hide_spoilers_on_a_message_without_text(env: Env) -> None:
 BAD_TITLES = [
     "Zzqxv Not A Film",
     '" OR 1=1 --',
-    "parasite* NEAR(a b) AND NOT \"",
+    'parasite* NEAR(a b) AND NOT "',
     "**<b>bold</b>** ||x|| `y` @everyone",
     "Zz\x00qx\u202e\u200b\x07v\x1b[31m",
 ]
@@ -340,11 +347,19 @@ async def test_missing_argument_via_the_core_path(env: Env, store: Store) -> Non
 
 async def test_rating_out_of_range_is_blocked_and_refused(env: Env, store: Store) -> None:
     with pytest.raises(ValueError):  # the integer option's min/max: Discord's client will not send 11
-        await env.fake.slash(env.fake.guild, env.fake.general, env.fake.member, "rate",
-                             {"title": "mother 2009", "rating": 11})
+        await env.fake.slash(
+            env.fake.guild, env.fake.general, env.fake.member, "rate", {"title": "mother 2009", "rating": 11}
+        )
     before = written(store)
-    replies = await env.core.handle(Request(platform="discord", user_id=str(env.fake.member.id), command="rate",
-                                            args="mother 2009", options={"rating": "11"}))
+    replies = await env.core.handle(
+        Request(
+            platform="discord",
+            user_id=str(env.fake.member.id),
+            command="rate",
+            args="mother 2009",
+            options={"rating": "11"},
+        )
+    )
     assert len(replies) == 1 and replies[0].error
     assert written(store) == before
     _, msgs = await env.slash(env.fake.member, "rate", {"title": "mother 2009", "rating": 10})
@@ -362,8 +377,9 @@ BAD_FILES = [
 
 
 @pytest.mark.parametrize(("filename", "data", "what", "expected"), BAD_FILES, ids=[b[2] for b in BAD_FILES])
-async def test_bad_files_get_one_line(env: Env, store: Store, filename: str, data: bytes, what: str,
-                                      expected: str) -> None:
+async def test_bad_files_get_one_line(
+    env: Env, store: Store, filename: str, data: bytes, what: str, expected: str
+) -> None:
     before = written(store)
     att = env.fake.add_attachment(data, filename, "text/plain")
     _, msgs = await env.slash(env.fake.admin, "addreview", {"title": MIRACLE, "file": att})

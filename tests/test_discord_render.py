@@ -18,12 +18,15 @@ def test_a_plain_reply_is_one_public_message() -> None:
     assert msg == OutMessage("Rated Parasite (2019) 9/10.", ephemeral=False)
 
 
-@pytest.mark.parametrize(("reply", "ephemeral"), [
-    (text_reply("x", error=True), True),
-    (text_reply("x", private=True), True),
-    (Reply(parse("x"), private=True, reveal=True), True),
-    (Reply(parse("x"), reveal=True), False),
-])
+@pytest.mark.parametrize(
+    ("reply", "ephemeral"),
+    [
+        (text_reply("x", error=True), True),
+        (text_reply("x", private=True), True),
+        (Reply(parse("x"), private=True, reveal=True), True),
+        (Reply(parse("x"), reveal=True), False),
+    ],
+)
 def test_private_and_errors_are_ephemeral(reply: Reply, ephemeral: bool) -> None:
     assert [m.ephemeral for m in render(reply)] == [ephemeral]
 
@@ -48,8 +51,14 @@ def test_user_text_cannot_mention_or_open_spoilers() -> None:
 
 def test_buttons_are_deduplicated_and_labels_clipped() -> None:
     long_label = "More reviews " + "x" * 100
-    reply = Reply(parse("hi"), buttons=(Button(long_label, "rev:1:3"), Button("Again", "rev:1:3"),
-                                        *(Button(f"b{i}", f"rec:{i}") for i in range(30))))
+    reply = Reply(
+        parse("hi"),
+        buttons=(
+            Button(long_label, "rev:1:3"),
+            Button("Again", "rev:1:3"),
+            *(Button(f"b{i}", f"rec:{i}") for i in range(30)),
+        ),
+    )
     (msg,) = render(reply)
     assert len(msg.buttons) == 25
     assert msg.buttons[0].action == "rev:1:3" and len(msg.buttons[0].label) == 80

@@ -136,8 +136,9 @@ async def test_review_leaves_the_ending_out_and_keeps_the_rest_in_order(env: Env
 async def test_show_spoilers_button_on_the_long_review_is_private(env: Env, long_added: str) -> None:
     _, msgs = await env.slash(env.fake.member, "review", {"title": MIRACLE})
     last = msgs[-1]
-    custom_id = next(c["custom_id"] for row in last.components for c in row["components"]
-                     if c["label"] == "Show spoilers")
+    custom_id = next(
+        c["custom_id"] for row in last.components for c in row["components"] if c["label"] == "Show spoilers"
+    )
     mark = env.mark()
     _, shown = await env.press(env.fake.member, last, custom_id)
     env.assert_healthy(since=mark)

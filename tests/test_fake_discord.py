@@ -197,9 +197,7 @@ class EchoBot:
             await interaction.response.send_message(text if film is None else f"{text} ({film})")
 
         @echo.autocomplete("film")
-        async def film_autocomplete(
-            interaction: discord.Interaction, current: str
-        ) -> list[app_commands.Choice[str]]:
+        async def film_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
             count = 26 if current == "many" else 25
             return [app_commands.Choice(name=f"{current} film {i}", value=f"f{i}") for i in range(count)]
 
@@ -418,22 +416,16 @@ async def test_content_limit_counts_code_points(fake: FakeDiscord, bot: EchoBot)
     assert fallback.content == "too long" and fallback.ephemeral
     error = bot.errors[0]
     assert isinstance(error, discord.HTTPException) and error.status == 400 and error.code == 50035
-    assert (
-        fake.rejected[-1].error["errors"]["data"]["content"]["_errors"][0]["code"] == "BASE_TYPE_MAX_LENGTH"
-    )
+    assert fake.rejected[-1].error["errors"]["data"]["content"]["_errors"][0]["code"] == "BASE_TYPE_MAX_LENGTH"
 
 
 async def test_autocomplete_choices_limit(fake: FakeDiscord, bot: EchoBot) -> None:
-    rec = await fake.autocomplete(
-        fake.guild, fake.general, fake.member, "echo", {"text": "hi"}, focused="film"
-    )
+    rec = await fake.autocomplete(fake.guild, fake.general, fake.member, "echo", {"text": "hi"}, focused="film")
     response = await rec.wait_response()
     assert response["type"] == 8 and len(response["data"]["choices"]) == 25
     assert response["data"]["choices"][0] == {"name": " film 0", "value": "f0"}
 
-    many = await fake.autocomplete(
-        fake.guild, fake.general, fake.member, "echo", {"film": "many"}, focused="film"
-    )
+    many = await fake.autocomplete(fake.guild, fake.general, fake.member, "echo", {"film": "many"}, focused="film")
     await fake.wait_for(lambda: many.rejected)
     assert many.rejected[0][0] == 400 and many.rejected[0][1]["code"] == 50035
     assert not many.acknowledged
@@ -485,9 +477,7 @@ async def test_resume_after_disconnect_replays_missed_events(fake: FakeDiscord, 
     assert fake.gateway_disconnects == [4000]
 
 
-async def test_rate_limited_channel_message_is_retried_and_lands_once(
-    fake: FakeDiscord, bot: EchoBot
-) -> None:
+async def test_rate_limited_channel_message_is_retried_and_lands_once(fake: FakeDiscord, bot: EchoBot) -> None:
     fake.channel_message_limit = (5, 0.5)
     fake.exhaust_channel_bucket(fake.general)
     channel = bot.client.get_channel(fake.general.id)
@@ -501,9 +491,7 @@ async def test_rate_limited_channel_message_is_retried_and_lands_once(
 
 async def test_every_response_has_ratelimit_headers_and_429_has_scope(fake: FakeDiscord) -> None:
     fake.exhaust_channel_bucket(fake.general)
-    status, body, headers = await raw(
-        fake, "POST", f"/channels/{fake.general.id}/messages", json={"content": "x"}
-    )
+    status, body, headers = await raw(fake, "POST", f"/channels/{fake.general.id}/messages", json={"content": "x"})
     assert status == 429 and body["global"] is False and body["retry_after"] > 0
     assert headers["X-RateLimit-Scope"] == "user" and "Retry-After" in headers
     status, _, headers = await raw(fake, "GET", "/users/@me")
@@ -618,9 +606,7 @@ async def test_injected_server_error_is_seen_by_discord_py(fake: FakeDiscord, bo
                 "components": [
                     {
                         "type": 1,
-                        "components": [
-                            {"type": 2, "style": 1, "custom_id": f"b{i}", "label": "b"} for i in range(6)
-                        ],
+                        "components": [{"type": 2, "style": 1, "custom_id": f"b{i}", "label": "b"} for i in range(6)],
                     }
                 ],
             },
@@ -658,9 +644,7 @@ async def test_largest_valid_message_is_accepted(fake: FakeDiscord) -> None:
         "components": [
             {
                 "type": 1,
-                "components": [
-                    {"type": 2, "style": 1, "custom_id": f"r{r}b{b}", "label": "l" * 80} for b in range(5)
-                ],
+                "components": [{"type": 2, "style": 1, "custom_id": f"r{r}b{b}", "label": "l" * 80} for b in range(5)],
             }
             for r in range(5)
         ],

@@ -290,9 +290,7 @@ async def test_echo_bot_with_real_ptb_polling(fake: FakeTelegram) -> None:
 
     alice = fake.add_user("Alice", username="alice")
     group = fake.supergroup("Film club")
-    async with running_app(
-        fake, CommandHandler("start", start), MessageHandler(filters.TEXT & ~filters.COMMAND, echo)
-    ):
+    async with running_app(fake, CommandHandler("start", start), MessageHandler(filters.TEXT & ~filters.COMMAND, echo)):
         incoming = fake.user_message(group, alice, "/start@moviebot_test_bot")
         reply = await fake.wait_for_sent(lambda m: m.chat_id == group["id"])
         assert reply.text == "<b>Hello</b>, Alice! 🎬"
@@ -342,9 +340,7 @@ async def test_wire_format_is_form_encoded_strings(fake: FakeTelegram) -> None:
     # every non-string parameter travels as a JSON string
     assert params["chat_id"] == str(chat["id"])
     assert params["disable_notification"] == "true"
-    assert json.loads(params["reply_markup"]) == {
-        "inline_keyboard": [[{"text": "More", "callback_data": "more:1"}]]
-    }
+    assert json.loads(params["reply_markup"]) == {"inline_keyboard": [[{"text": "More", "callback_data": "more:1"}]]}
     assert fake.sent[-1].reply_markup == json.loads(params["reply_markup"])
 
 

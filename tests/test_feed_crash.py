@@ -50,7 +50,8 @@ def outbox(db: Path) -> list[tuple[str, str, str]]:
     try:
         return conn.execute(
             """SELECT s.platform, s.chat_id, o.status FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id
-               ORDER BY o.id""").fetchall()
+               ORDER BY o.id"""
+        ).fetchall()
     finally:
         conn.close()
 
@@ -72,18 +73,29 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_each_exactly_once(tmp_p
         store.close()
 
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MOVIEBOT_", "DISCORD_", "TELEGRAM_"))}
-        env.update({
-            "MOVIEBOT_DB": str(db),
-            "MOVIEBOT_FEED_LIMITS": "telegram:overall=8/1,chat=1/1,group=20/60;discord:overall=1/1",
-            "TELEGRAM_TOKEN": TG_TOKEN, "TELEGRAM_API_BASE_URL": tg.base_url,
-            "TELEGRAM_FILE_BASE_URL": tg.file_base_url,
-            "DISCORD_TOKEN": DC_TOKEN, "DISCORD_API_BASE_URL": dc.api_base, "DISCORD_GATEWAY_URL": dc.gateway_url,
-        })
+        env.update(
+            {
+                "MOVIEBOT_DB": str(db),
+                "MOVIEBOT_FEED_LIMITS": "telegram:overall=8/1,chat=1/1,group=20/60;discord:overall=1/1",
+                "TELEGRAM_TOKEN": TG_TOKEN,
+                "TELEGRAM_API_BASE_URL": tg.base_url,
+                "TELEGRAM_FILE_BASE_URL": tg.file_base_url,
+                "DISCORD_TOKEN": DC_TOKEN,
+                "DISCORD_API_BASE_URL": dc.api_base,
+                "DISCORD_GATEWAY_URL": dc.gateway_url,
+            }
+        )
 
         async def start() -> asyncio.subprocess.Process:
             return await asyncio.create_subprocess_exec(
-                *_moviebot(), "run", cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+                *_moviebot(),
+                "run",
+                cwd=tmp_path,
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
 
         def tg_feed() -> Counter[int]:
             return Counter(m.chat_id for m in tg.sent if m.plain.startswith("New review of"))

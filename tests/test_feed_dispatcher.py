@@ -54,8 +54,9 @@ class ScriptedPlatform:
         return None
 
     async def deliver(self, chat_id: str, thread_id: str | None, replies: list[Reply]) -> None:
-        call = Call(asyncio.get_running_loop().time(), chat_id, thread_id, "\n\n".join(to_console(r.body)
-                                                                                    for r in replies))
+        call = Call(
+            asyncio.get_running_loop().time(), chat_id, thread_id, "\n\n".join(to_console(r.body) for r in replies)
+        )
         self.calls.append(call)
         if self.hold is not None:
             await self.hold.wait()
@@ -102,8 +103,9 @@ class Feed:
             await asyncio.wait_for(self.task, 10)
         self.core.close()
 
-    async def review(self, title: str = "Parasite", author: str = "Ana", rating: float | None = 9,
-                     body: Document | None = None) -> int:
+    async def review(
+        self, title: str = "Parasite", author: str = "Ana", rating: float | None = 9, body: Document | None = None
+    ) -> int:
         doc = body or text_document("A sharp, funny film about two families.")
 
         def add() -> int:
@@ -115,9 +117,14 @@ class Feed:
         return await self.core.call(add)
 
     async def rows(self) -> list[dict]:
-        return await self.core.call(lambda: list(self.bot.store.db.query(
-            """SELECT o.*, s.platform, s.chat_id, s.thread_id, s.paused_at, s.pause_reason FROM outbox o
-               JOIN subscriptions s ON s.id = o.subscription_id ORDER BY o.id""")))
+        return await self.core.call(
+            lambda: list(
+                self.bot.store.db.query(
+                    """SELECT o.*, s.platform, s.chat_id, s.thread_id, s.paused_at, s.pause_reason FROM outbox o
+               JOIN subscriptions s ON s.id = o.subscription_id ORDER BY o.id"""
+                )
+            )
+        )
 
 
 def subscribe(bot: MovieBot, platform: str, *chats: str, thread: str | None = None) -> None:
@@ -133,10 +140,12 @@ async def test_a_review_reaches_every_subscribed_channel_on_both_platforms_once(
     subscribe(movie_bot, "telegram", "-1001", "-1002", "42")
     subscribe(movie_bot, "telegram", "-1003", thread="7")  # a forum topic
     subscribe(movie_bot, "discord", "9001", "9002")
-    spoiled = Document((
-        para("Funny and sharp from the first scene."),
-        Block_spoiler("In the end the father hides in the bunker."),
-    ))
+    spoiled = Document(
+        (
+            para("Funny and sharp from the first scene."),
+            Block_spoiler("In the end the father hides in the bunker."),
+        )
+    )
     async with Feed(movie_bot, {"telegram": tg, "discord": dc}) as feed:
         await feed.review(body=spoiled)
         await until(lambda: len(tg.sent) == 4 and len(dc.sent) == 2)
@@ -222,8 +231,11 @@ async def test_gone_pauses_the_subscription_and_subscribe_resumes_it(movie_bot: 
 
 
 async def test_transient_errors_back_off_then_fail_for_good(movie_bot: MovieBot) -> None:
-    tg = ScriptedPlatform("telegram", script={"-5": [Transient("timeout"), Transient("502")]},
-                          always={"-6": Transient("500 Internal Server Error")})
+    tg = ScriptedPlatform(
+        "telegram",
+        script={"-5": [Transient("timeout"), Transient("502")]},
+        always={"-6": Transient("500 Internal Server Error")},
+    )
     subscribe(movie_bot, "telegram", "-5", "-6")
     async with Feed(movie_bot, {"telegram": tg}, backoff_base=0.05, max_attempts=3) as feed:
         await feed.review()
@@ -300,8 +312,9 @@ async def test_overall_and_group_windows(movie_bot: MovieBot) -> None:
 # -- durability -------------------------------------------------------------------------------
 
 
-async def test_rows_left_sending_by_a_crash_are_resent_with_a_warning(movie_bot: MovieBot,
-                                                                     caplog: pytest.LogCaptureFixture) -> None:
+async def test_rows_left_sending_by_a_crash_are_resent_with_a_warning(
+    movie_bot: MovieBot, caplog: pytest.LogCaptureFixture
+) -> None:
     subscribe(movie_bot, "telegram", "-10", "-20")
     subscribe(movie_bot, "discord", "30")
     film, _ = movie_bot.resolve("Parasite")
@@ -309,7 +322,8 @@ async def test_rows_left_sending_by_a_crash_are_resent_with_a_warning(movie_bot:
     # as a crash leaves it: -10 was being sent, the others had not started
     movie_bot.store.db.execute(
         """UPDATE outbox SET status = 'sending', attempts = 1 WHERE subscription_id =
-           (SELECT id FROM subscriptions WHERE chat_id = '-10')""")
+           (SELECT id FROM subscriptions WHERE chat_id = '-10')"""
+    )
     tg, dc = ScriptedPlatform("telegram"), ScriptedPlatform("discord")
     with caplog.at_level(logging.WARNING, logger="moviebot.feed"):
         async with Feed(movie_bot, {"telegram": tg, "discord": dc}) as feed:
@@ -351,8 +365,9 @@ async def test_stop_leaves_undelivered_rows_owed(movie_bot: MovieBot) -> None:
 
 def test_parse_limits() -> None:
     got = parse_limits("telegram:overall=5/1,chat=1/2,group=none,inflight=8; discord:overall=10/0.5")
-    assert got["telegram"] == RateLimits(overall=(Window(5, 1.0), Window(3, 3 * 1.0 / 5)), per_chat=(Window(1, 2.0),),
-                                         per_group=(), max_in_flight=8)
+    assert got["telegram"] == RateLimits(
+        overall=(Window(5, 1.0), Window(3, 3 * 1.0 / 5)), per_chat=(Window(1, 2.0),), per_group=(), max_in_flight=8
+    )
     assert got["discord"].overall == (Window(10, 0.5), Window(3, 3 * 0.5 / 10))
     assert parse_limits("")["telegram"].per_group == (Window(20, 60.0),)
     for bad in ("telegram:overall=fast", "telegram:speed=1/1", "overall=1/1", "telegram:chat=0/1"):

@@ -40,10 +40,14 @@ async def test_a_review_added_on_one_platform_reaches_both(tmp_path: Path) -> No
         load_starter_catalog(store)
         settings = Settings(
             db_path=tmp_path / "moviebot.db",
-            telegram_token=Secret(TG_TOKEN), telegram_api_base_url=tg.base_url,
+            telegram_token=Secret(TG_TOKEN),
+            telegram_api_base_url=tg.base_url,
             telegram_file_base_url=tg.file_base_url,
-            discord_token=Secret(DC_TOKEN), discord_api_base_url=dc.api_base, discord_gateway_url=dc.gateway_url,
-            discord_guild_id=dc.guild.id, admins=parse_admins(""),
+            discord_token=Secret(DC_TOKEN),
+            discord_api_base_url=dc.api_base,
+            discord_gateway_url=dc.gateway_url,
+            discord_guild_id=dc.guild.id,
+            admins=parse_admins(""),
         )
         bot = MovieBot(store, settings)
         stop = asyncio.Event()
@@ -75,8 +79,13 @@ async def test_a_review_added_on_one_platform_reaches_both(tmp_path: Path) -> No
 
             await until(lambda: len(feed_tg()) == 2 and len(feed_dc()) == 2)
             # ... and one added on Discord.
-            rec = await dc.slash(dc.guild, dc.general, dc.admin, "addreview",
-                                 {"title": "Oldboy 2003", "text": "Relentless, and that hallway fight."})
+            rec = await dc.slash(
+                dc.guild,
+                dc.general,
+                dc.admin,
+                "addreview",
+                {"title": "Oldboy 2003", "text": "Relentless, and that hallway fight."},
+            )
             await until(lambda: len(feed_tg()) == 4 and len(feed_dc()) == 4)
             await asyncio.sleep(1.0)  # more polls of the outbox: nothing is sent twice
             assert len(feed_tg()) == 4 and len(feed_dc()) == 4
@@ -86,10 +95,12 @@ async def test_a_review_added_on_one_platform_reaches_both(tmp_path: Path) -> No
             assert await asyncio.wait_for(task, 20) == 0
         tg_posts, dc_posts = feed_tg(), feed_dc()
         assert sorted((m.chat_id, m.message_thread_id) for m in tg_posts) == sorted(
-            [(club["id"], None), (forum["id"], topic)] * 2)
+            [(club["id"], None), (forum["id"], topic)] * 2
+        )
         assert sorted(m.channel_id for m in dc_posts) == sorted([dc.general.id, dc.announcements.id] * 2)
         parasite = [m.plain for m in tg_posts if "Parasite" in m.plain] + [
-            m.content for m in dc_posts if "Parasite" in m.content]
+            m.content for m in dc_posts if "Parasite" in m.content
+        ]
         assert len(parasite) == 4
         for text in parasite:
             assert "by Ann" in text

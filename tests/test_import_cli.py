@@ -21,8 +21,9 @@ def _moviebot() -> list[str]:
 def run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MOVIEBOT_", "DISCORD_", "TELEGRAM_"))}
     env["MOVIEBOT_DB"] = str(tmp / "db" / "moviebot.db")
-    return subprocess.run([*_moviebot(), *args], cwd=tmp, env=env, capture_output=True, text=True, timeout=120,
-                          check=False)
+    return subprocess.run(
+        [*_moviebot(), *args], cwd=tmp, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.fixture
@@ -54,8 +55,10 @@ def test_missing_columns_exit_1_and_import_nothing(tmp_path: Path) -> None:
 
 def test_latin1_file_gets_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "reviews.csv"
-    text = "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Review,Tags,Watched Date\n" \
-           "2023-01-01,Amélie,2001,https://boxd.it/a,4,,Très joli,,\n"
+    text = (
+        "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Review,Tags,Watched Date\n"
+        "2023-01-01,Amélie,2001,https://boxd.it/a,4,,Très joli,,\n"
+    )
     path.write_bytes(text.encode("latin-1"))
     res = run(tmp_path, "import", str(path))
     assert res.returncode == 1

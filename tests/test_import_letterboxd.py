@@ -97,8 +97,11 @@ def test_ratings_export_becomes_member_ratings(movie_bot: MovieBot, export: Path
     # re-import: equal ratings skipped; a changed one updated
     again = import_file(movie_bot, export / "ratings.csv", "auto")
     assert again.count("skipped") == 3 and again.count("added") == 0
-    text = (export / "ratings.csv").read_text().replace("Parasite,2019,https://boxd.it/2Ab1,5", "Parasite,2019,"
-                                                                                              "https://boxd.it/2Ab1,4")
+    text = (
+        (export / "ratings.csv")
+        .read_text()
+        .replace("Parasite,2019,https://boxd.it/2Ab1,5", "Parasite,2019,https://boxd.it/2Ab1,4")
+    )
     (export / "ratings.csv").write_text(text)
     third = import_file(movie_bot, export / "ratings.csv", "auto")
     assert third.count("updated") == 1
@@ -180,11 +183,18 @@ def test_other_ratings_are_refused_or_empty(raw: float | str) -> None:
     assert value is None and not text.strip() or value is not None and 1 <= value <= 10
 
 
-_review_text = st.lists(
-    st.one_of(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
-              st.sampled_from(["\n", "\r\n", '"', ",", "<br />"])),
-    min_size=1, max_size=30,
-).map("".join).filter(lambda t: t.strip())
+_review_text = (
+    st.lists(
+        st.one_of(
+            st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+            st.sampled_from(["\n", "\r\n", '"', ",", "<br />"]),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+    .map("".join)
+    .filter(lambda t: t.strip())
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -208,8 +218,16 @@ def test_records_start_at_their_physical_line(texts: list[str]) -> None:
 
 def test_large_export_goes_in_row_by_row(movie_bot: MovieBot, tmp_path: Path) -> None:
     """10,000 ratings (most of them films new to the catalog) with one bad row: the others all go in."""
-    rows = [["2023-01-01", f"Home Movie No. {i}", str(1950 + i % 70), f"https://boxd.it/r{i}",
-             "7" if i == 7777 else str((i % 10 + 1) / 2)] for i in range(10_000)]
+    rows = [
+        [
+            "2023-01-01",
+            f"Home Movie No. {i}",
+            str(1950 + i % 70),
+            f"https://boxd.it/r{i}",
+            "7" if i == 7777 else str((i % 10 + 1) / 2),
+        ]
+        for i in range(10_000)
+    ]
     path = tmp_path / "ratings.csv"
     path.write_text(_csv(rows, ("Date", "Name", "Year", "Letterboxd URI", "Rating")))
     report = import_file(movie_bot, path, "auto")

@@ -83,8 +83,15 @@ def test_seed_reimport_adds_nothing(movie_bot: MovieBot, seed_text: str) -> None
 
 def test_seed_through_addreview_strips_the_post(movie_bot: MovieBot, seed_text: str) -> None:
     """An admin pasting the whole post into /addreview gets the same clean review, credited to Tina."""
-    req = Request(platform="telegram", user_id="42", command="addreview", args="", user_name="Admin Al",
-                  is_admin=True, body=seed_text)
+    req = Request(
+        platform="telegram",
+        user_id="42",
+        command="addreview",
+        args="",
+        user_name="Admin Al",
+        is_admin=True,
+        body=seed_text,
+    )
     replies = movie_bot.handle(req)
     assert not replies[0].error, replies[0].body.plain
     assert "Miracle in Cell No. 7 (2013)" in replies[0].body.plain
@@ -105,8 +112,14 @@ def test_markdown_post_with_rating_byline_and_comments(movie_bot: MovieBot) -> N
     text = review.body.plain
     assert "Bong Joon-ho's Parasite starts as a sly comedy" in text
     assert "funny until it is not" in text
-    for gone in ("Review: Parasite", "By Jordan Avery", "Rating: 9/10", "Thanks for reading", "moviefan88",
-                 "Overrated"):
+    for gone in (
+        "Review: Parasite",
+        "By Jordan Avery",
+        "Rating: 9/10",
+        "Thanks for reading",
+        "moviefan88",
+        "Overrated",
+    ):
         assert gone not in text
     assert "9/10" in report.rows[0].detail
 
@@ -190,8 +203,15 @@ def test_plain_chat_review_is_not_taken_for_a_post() -> None:
 
 
 def test_addreview_with_a_plain_review_keeps_the_member_as_author(movie_bot: MovieBot) -> None:
-    req = Request(platform="discord", user_id="7", command="addreview", args="Parasite", user_name="Dana",
-                  is_admin=True, body="Loved it. Best regards to the cast!")
+    req = Request(
+        platform="discord",
+        user_id="7",
+        command="addreview",
+        args="Parasite",
+        user_name="Dana",
+        is_admin=True,
+        body="Loved it. Best regards to the cast!",
+    )
     replies = movie_bot.handle(req)
     assert not replies[0].error, replies[0].body.plain
     review = _only_review(movie_bot, "Parasite", 2019)
@@ -202,16 +222,22 @@ def test_addreview_with_a_plain_review_keeps_the_member_as_author(movie_bot: Mov
 # -- properties -------------------------------------------------------------------------------------
 
 _words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", min_size=1, max_size=40).map(str.strip).filter(bool)
-_name = st.lists(st.sampled_from(["Tina", "K", "Harnis", "Ana", "Ruiz", "Jo", "Min-ji", "Park", "O'Neil"]),
-                 min_size=1, max_size=3).map(" ".join)
+_name = st.lists(
+    st.sampled_from(["Tina", "K", "Harnis", "Ana", "Ruiz", "Jo", "Min-ji", "Park", "O'Neil"]), min_size=1, max_size=3
+).map(" ".join)
 
 
 @settings(max_examples=150, deadline=None)
-@given(paras=st.lists(_words, min_size=1, max_size=6), name=_name,
-       valediction=st.sampled_from(["Best Regards,", "Cheers,", "Kind regards,", "Sincerely,", "Love,"]),
-       bio=st.booleans(), comments=st.lists(_words, max_size=3))
-def test_signoff_bio_and_comments_never_reach_the_body(paras: list[str], name: str, valediction: str, bio: bool,
-                                                         comments: list[str]) -> None:
+@given(
+    paras=st.lists(_words, min_size=1, max_size=6),
+    name=_name,
+    valediction=st.sampled_from(["Best Regards,", "Cheers,", "Kind regards,", "Sincerely,", "Love,"]),
+    bio=st.booleans(),
+    comments=st.lists(_words, max_size=3),
+)
+def test_signoff_bio_and_comments_never_reach_the_body(
+    paras: list[str], name: str, valediction: str, bio: bool, comments: list[str]
+) -> None:
     tail = f"{valediction}\n{name}.\n\n"
     if bio:
         tail += f"Who is {name}?\n\n{name} likes cats.\n\n"
@@ -241,9 +267,12 @@ def test_parse_post_never_raises_and_keeps_only_input_text(text: str) -> None:
             assert line.strip() in __import__("unicodedata").normalize("NFC", norm)
 
 
-@given(num=st.integers(min_value=0, max_value=10), den=st.sampled_from([5, 10]),
-       label=st.sampled_from(["Rating", "My rating", "Score", "**Rating:**", "Verdict"]),
-       suffix=st.sampled_from(["", " stars", "!"]))
+@given(
+    num=st.integers(min_value=0, max_value=10),
+    den=st.sampled_from([5, 10]),
+    label=st.sampled_from(["Rating", "My rating", "Score", "**Rating:**", "Verdict"]),
+    suffix=st.sampled_from(["", " stars", "!"]),
+)
 def test_rating_lines_map_to_ten_point_scale(num: int, den: int, label: str, suffix: str) -> None:
     if num > den:
         return

@@ -36,8 +36,9 @@ def pick_lines(reply: Reply) -> list[str]:
 def add_review(bot: MovieBot, title: str, year: int, text: str, rating: float | None = None) -> int:
     film_id = bot.store.find_film_id(title, year)
     assert film_id is not None
-    return bot.add_review(film_id, apply_spoiler_mode(parse(text), "auto"), author="tester", platform="telegram",
-                          rating=rating)
+    return bot.add_review(
+        film_id, apply_spoiler_mode(parse(text), "auto"), author="tester", platform="telegram", rating=rating
+    )
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +116,7 @@ def test_more_picks_never_repeats_and_not_this_drops_neighbours(miracle_bot: Mov
     actions = [b.action for b in first.buttons]
     assert actions[0] == "rec:more" and actions[1].startswith("rec:not:")
     assert all(len(a.encode()) <= MAX_ACTION_BYTES for a in actions)
+
     def labels(reply: Reply) -> set[str]:
         return {line.split(". ", 1)[1].split(" —")[0] for line in pick_lines(reply)}
 
@@ -155,8 +157,22 @@ def test_chat_memory_expires_and_is_bounded() -> None:
     assert sessions.get("chat4") is None
 
 
-@pytest.mark.parametrize("text", ["", "   ", "x" * 10_000, "the a of and", "😀🎬🍿", '" * NEAR( AND OR ^',
-                                  "'; DROP TABLE films; --", "\x00\u200b", "not", "like", "90s 80s recent old"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "x" * 10_000,
+        "the a of and",
+        "😀🎬🍿",
+        '" * NEAR( AND OR ^',
+        "'; DROP TABLE films; --",
+        "\x00\u200b",
+        "not",
+        "like",
+        "90s 80s recent old",
+    ],
+)
 def test_bad_input_gets_a_sane_reply(miracle_bot: MovieBot, text: str) -> None:
     reply = ask(miracle_bot, text, chat="bad-input")
     plain = reply.body.plain
@@ -205,8 +221,13 @@ def test_features_follow_reviews_written_anywhere(movie_bot: MovieBot) -> None:
         return int(n), str(moods)
 
     n0, moods0 = row()
-    review_id = add_review(movie_bot, "Poetry", 2010, "So sad. I cried and cried; the saddest, most "
-                           "heartbreaking film, bring tissues.", rating=9)
+    review_id = add_review(
+        movie_bot,
+        "Poetry",
+        2010,
+        "So sad. I cried and cried; the saddest, most heartbreaking film, bring tissues.",
+        rating=9,
+    )
     n1, moods1 = row()
     assert n1 == n0 + 1 and moods1 != moods0
     sad = dict(x.split("=") for x in moods1.split())["sad"]
@@ -216,8 +237,15 @@ def test_features_follow_reviews_written_anywhere(movie_bot: MovieBot) -> None:
 
 
 def test_films_added_later_are_recommendable(movie_bot: MovieBot) -> None:
-    movie_bot.add_film({"title": "Nollywood Test Tears", "year": 2021, "countries": ["NG"], "genres": ["drama"],
-                        "keywords": ["tearjerker"]})
+    movie_bot.add_film(
+        {
+            "title": "Nollywood Test Tears",
+            "year": 2021,
+            "countries": ["NG"],
+            "genres": ["drama"],
+            "keywords": ["tearjerker"],
+        }
+    )
     picks = movie_bot.recommender.picks("sad nollywood drama")
     assert any(p.feat.year == 2021 and "NG" in p.feat.countries for p in picks)
 

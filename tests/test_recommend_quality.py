@@ -51,8 +51,13 @@ def add_fixture_reviews(bot: MovieBot) -> None:
         r = json.loads(line)
         film_id = bot.store.find_film_id(r["movie"], r["year"])
         assert film_id is not None, r["movie"]
-        bot.add_review(film_id, apply_spoiler_mode(parse(r["text"]), "auto"), author=r["author"],
-                       platform="console", rating=float(r["rating"]))
+        bot.add_review(
+            film_id,
+            apply_spoiler_mode(parse(r["text"]), "auto"),
+            author=r["author"],
+            platform="console",
+            rating=float(r["rating"]),
+        )
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +77,7 @@ def film_key(title: str, year: int | None) -> str:
 def ndcg(ranked: list[str], judged: dict[str, int], k: int = K) -> float:
     dcg = sum((2 ** judged.get(key, 0) - 1) / math.log2(i + 2) for i, key in enumerate(ranked[:k]))
     ideal = sorted(judged.values(), reverse=True)[:k]
-    idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
     return dcg / idcg if idcg else 0.0
 
 

@@ -7,8 +7,12 @@ from hypothesis import strategies as st
 
 from bot.recommend.query import TOKEN_RE, parse
 
-TITLES = {"parasite": (1, "Parasite (2019)"), "inception": (2, "Inception (2010)"),
-          "miracle in cell 7": (3, "Miracle in Cell No. 7 (2013)"), "oldboy": (4, "Oldboy (2003)")}
+TITLES = {
+    "parasite": (1, "Parasite (2019)"),
+    "inception": (2, "Inception (2010)"),
+    "miracle in cell 7": (3, "Miracle in Cell No. 7 (2013)"),
+    "oldboy": (4, "Oldboy (2003)"),
+}
 
 
 def resolve(text: str, fuzzy: bool) -> tuple[int, str] | None:
@@ -98,8 +102,16 @@ def test_unknown_words_become_search_words() -> None:
 
 
 def test_hostile_input_is_harmless() -> None:
-    for text in ["", "   ", "😀😀😀", "the a of and", '" * NEAR( AND OR ^', "'; DROP TABLE films; --",
-                 "x" * 10_000, "\x00\x01\u200b"]:
+    for text in [
+        "",
+        "   ",
+        "😀😀😀",
+        "the a of and",
+        '" * NEAR( AND OR ^',
+        "'; DROP TABLE films; --",
+        "x" * 10_000,
+        "\x00\x01\u200b",
+    ]:
         q = parse(text)
         assert all(TOKEN_RE.fullmatch(w) for w in q.words)
     assert parse("x " * 5000).truncated
@@ -116,9 +128,33 @@ def test_parser_never_raises_and_words_are_plain_tokens(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["sad", "korean", "not", "gory", "like", "parasite", "but", "funnier", "90s",
-                                 "under", "2", "hours", "no", "horror", "anime", "please", "drama", "recent"]),
-                max_size=12))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "sad",
+                "korean",
+                "not",
+                "gory",
+                "like",
+                "parasite",
+                "but",
+                "funnier",
+                "90s",
+                "under",
+                "2",
+                "hours",
+                "no",
+                "horror",
+                "anime",
+                "please",
+                "drama",
+                "recent",
+            ]
+        ),
+        max_size=12,
+    )
+)
 def test_vocabulary_soup_parses(words: list[str]) -> None:
     q = parse(" ".join(words), resolve)
     assert not (set(q.moods) & q.not_moods)

@@ -217,8 +217,17 @@ def test_seed_full_view_on_telegram(seed: str) -> None:
         visible.append("".join(ch for ch, m in zip(text, mask, strict=True) if not m))
         hidden.append("".join(ch for ch, m in zip(text, mask, strict=True) if m))
         everything.append(plain)
-    assert _in_order(" ".join(everything), ["Have you ever heard", "sentenced Lee Yong Go to death",
-                                            "execution room", "After 20 years", "retrial", "See you 😊"])
+    assert _in_order(
+        " ".join(everything),
+        [
+            "Have you ever heard",
+            "sentenced Lee Yong Go to death",
+            "execution room",
+            "After 20 years",
+            "retrial",
+            "See you 😊",
+        ],
+    )
     for phrase in PLOT_PHRASES:
         assert phrase in " ".join(hidden) and phrase not in " ".join(visible)
     assert "Hi everyone," in visible[0] and "See you 😊" in visible[-1]
@@ -233,9 +242,17 @@ def test_seed_full_view_on_discord(seed: str) -> None:
     assert all(dm.mentions(c) == [] for c in chunks)
     for phrase in PLOT_PHRASES:
         assert phrase in hidden and phrase not in visible
-    assert _in_order(" ".join(text for c in chunks for text, _ in dm.parse_spoilers(c)),
-                     ["Have you ever heard", "sentenced Lee Yong Go to death", "execution room", "After 20 years",
-                      "retrial", "See you 😊"])
+    assert _in_order(
+        " ".join(text for c in chunks for text, _ in dm.parse_spoilers(c)),
+        [
+            "Have you ever heard",
+            "sentenced Lee Yong Go to death",
+            "execution room",
+            "After 20 years",
+            "retrial",
+            "See you 😊",
+        ],
+    )
     assert "See you 😊" in visible and "highly recommended to watch with family" in visible
 
 
@@ -245,7 +262,11 @@ def test_seed_with_bio_and_comments_still_keeps_them_visible(seed: str) -> None:
     visible = d.visible_text()
     for phrase in PLOT_PHRASES:
         assert phrase not in visible
-    for kept in ["highly recommended to watch with family", "Welcome to Tina K Harnis's little room",
-                 "Korea is very capable of making dramas", "Hi everyone,"]:
+    for kept in [
+        "highly recommended to watch with family",
+        "Welcome to Tina K Harnis's little room",
+        "Korea is very capable of making dramas",
+        "Hi everyone,",
+    ]:
         assert kept in visible
     assert d.spoiler_sections == 1

@@ -24,18 +24,60 @@ from tests.checks.telegram_html import parse_html
 
 GREEK = "αβγδεζηθικλμνξοπρστυφχψω"
 CYRILLIC = "абвгдежзийклмнопрстуфхцчшщ"
-SPECIAL = list("|*_~`\\<>&[]#-+!@:;\"'()./= \n\t") + ["||", "</tg-spoiler>", "<b>", "@everyone", "@here",
-                                                       "<@123456789012345678>", "<#123456789012345678>",
-                                                       "&amp;", "&lt;", ">!", "!<", "[spoiler]", "[/b]",
-                                                       "**", "__", "~~", "```", "\\|", "http://ex.com/a_b",
-                                                       "😊", "👨\u200d👩\u200d👧", "🇰🇷", "e\u0301", "\u200b",
-                                                       "\x00", "\x1b[31m", "\r\n", "\u2028", "\ud800",
-                                                       "1. ", "- ", "# ", "> "]
-URLS = ["https://example.com/a_b", "http://ex.org/x(y)", "https://letterboxd.com/film/oldboy/",
-        "tg://user?id=42", "javascript:alert(1)", "mailto:x@ex.com"]
-STYLE_SETS = [frozenset(), frozenset({"bold"}), frozenset({"italic"}), frozenset({"bold", "italic"}),
-              frozenset({"underline"}), frozenset({"strike"}), frozenset({"code"}),
-              frozenset({"bold", "italic", "underline", "strike"}), frozenset({"italic", "strike"})]
+SPECIAL = list("|*_~`\\<>&[]#-+!@:;\"'()./= \n\t") + [
+    "||",
+    "</tg-spoiler>",
+    "<b>",
+    "@everyone",
+    "@here",
+    "<@123456789012345678>",
+    "<#123456789012345678>",
+    "&amp;",
+    "&lt;",
+    ">!",
+    "!<",
+    "[spoiler]",
+    "[/b]",
+    "**",
+    "__",
+    "~~",
+    "```",
+    "\\|",
+    "http://ex.com/a_b",
+    "😊",
+    "👨\u200d👩\u200d👧",
+    "🇰🇷",
+    "e\u0301",
+    "\u200b",
+    "\x00",
+    "\x1b[31m",
+    "\r\n",
+    "\u2028",
+    "\ud800",
+    "1. ",
+    "- ",
+    "# ",
+    "> ",
+]
+URLS = [
+    "https://example.com/a_b",
+    "http://ex.org/x(y)",
+    "https://letterboxd.com/film/oldboy/",
+    "tg://user?id=42",
+    "javascript:alert(1)",
+    "mailto:x@ex.com",
+]
+STYLE_SETS = [
+    frozenset(),
+    frozenset({"bold"}),
+    frozenset({"italic"}),
+    frozenset({"bold", "italic"}),
+    frozenset({"underline"}),
+    frozenset({"strike"}),
+    frozenset({"code"}),
+    frozenset({"bold", "italic", "underline", "strike"}),
+    frozenset({"italic", "strike"}),
+]
 
 CYR = re.compile(f"[{CYRILLIC}]")
 GRK = re.compile(f"[{GREEK}]")
@@ -197,8 +239,16 @@ def test_discord_checker_never_shows_spoiler_letters(d: Document) -> None:
 
 def _without_styles(d: Document) -> Document:
     return normalize(
-        Document(tuple(Block(tuple(Span(s.text, s.styles & {"code"}, s.spoiler, None, s.source) for s in b.spans),
-                             spoiler=b.spoiler, source=b.source) for b in d.blocks))
+        Document(
+            tuple(
+                Block(
+                    tuple(Span(s.text, s.styles & {"code"}, s.spoiler, None, s.source) for s in b.spans),
+                    spoiler=b.spoiler,
+                    source=b.source,
+                )
+                for b in d.blocks
+            )
+        )
     )
 
 

@@ -43,8 +43,10 @@ DISCORD = [
     ("||spoiler with **bold** inside||", ["<S>spoiler with </S><S><b>bold</b></S><S> inside</S>"]),
     ("> quoted ||x||\n> more", ["quote:quoted <S>x</S>\nmore"]),
     ("# Title\nbody", ["heading:Title", "body"]),
-    ("see [Letterboxd](https://letterboxd.com/x) <https://a.b/c_d>",
-     ["see <a=https://letterboxd.com/x>Letterboxd</a> <a=https://a.b/c_d>https://a.b/c_d</a>"]),
+    (
+        "see [Letterboxd](https://letterboxd.com/x) <https://a.b/c_d>",
+        ["see <a=https://letterboxd.com/x>Letterboxd</a> <a=https://a.b/c_d>https://a.b/c_d</a>"],
+    ),
     ("para one\n\n||para two\n\npara three||", ["para one", "<S>para two</S>", "<S>para three</S>"]),
     ("@\u200beveryone <\u200b@123>", ["@everyone <@123>"]),
     ("snake_case_word and 2*3*4", ["snake_case_word and 2<i>3</i>4"]),
@@ -59,8 +61,10 @@ def test_discord(text: str, want: list[str]) -> None:
 TELEGRAM = [
     ("a <tg-spoiler>twist</tg-spoiler>", ["a <S>twist</S>"]),
     ('a <span class="tg-spoiler">twist</span>', ["a <S>twist</S>"]),
-    ("<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>n</ins><s>x</s><del>d</del>",
-     ["<b>bs</b><i>ie</i><u>un</u><s>xd</s>"]),
+    (
+        "<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>n</ins><s>x</s><del>d</del>",
+        ["<b>bs</b><i>ie</i><u>un</u><s>xd</s>"],
+    ),
     ("&lt;b&gt; &amp; &quot;q&quot; &#128522; &#x1F3AC; &lt", ['<b> & "q" 😊 🎬 <']),
     ("&nbsp;stays&mdash;literal", ["&nbsp;stays&mdash;literal"]),
     ('<a href="https://ex.com/?a=1&amp;b=2">link</a>', ["<a=https://ex.com/?a=1&b=2>link</a>"]),
@@ -100,8 +104,10 @@ BBCODE = [
     ("[SPOILER]case[/Spoiler]", ["<S>case</S>"]),
     ("[spoiler=Ending]he dies[/spoiler]", ["Ending: <S>he dies</S>"]),
     ("[b]b[/b] [i]i[/i] [u]u[/u] [s]s[/s] [strike]t[/strike]", ["<b>b</b> <i>i</i> <u>u</u> <s>s</s> <s>t</s>"]),
-    ("[url=https://ex.com]site[/url] [url]https://ex.org[/url]",
-     ["<a=https://ex.com>site</a> <a=https://ex.org>https://ex.org</a>"]),
+    (
+        "[url=https://ex.com]site[/url] [url]https://ex.org[/url]",
+        ["<a=https://ex.com>site</a> <a=https://ex.org>https://ex.org</a>"],
+    ),
     ("[url=javascript:alert(1)]x[/url]", ["[url=javascript:alert(1)]x[/url]"]),
     ("[spoiler]one\n\ntwo[/spoiler]", ["<S>one</S>", "<S>two</S>"]),
     ("[b]a[i]b[/b]c[/i]", ["<b>a[i]b</b>c[/i]"]),
@@ -127,8 +133,10 @@ MARKDOWN = [
     ("\\*literal\\* \\_x\\_", ["*literal* _x_"]),
     ("> a quote\n\n- a list item\n- another", ["quote:a quote", "- a list item\n- another"]),
     ("||not a spoiler in markdown||", ["||not a spoiler in markdown||"]),
-    ("https://en.wikipedia.org/wiki/Oldboy_(2003_film) is *great*",
-     ["https://en.wikipedia.org/wiki/Oldboy_(2003_film) is <i>great</i>"]),
+    (
+        "https://en.wikipedia.org/wiki/Oldboy_(2003_film) is *great*",
+        ["https://en.wikipedia.org/wiki/Oldboy_(2003_film) is <i>great</i>"],
+    ),
 ]
 
 
@@ -141,8 +149,10 @@ PLAIN = [
     ("Great film.\n\nSpoiler: he dies at the end.", ["Great film.", "Spoiler: <S>he dies at the end.</S>"]),
     ("SPOILERS: the twist", ["SPOILERS: <S>the twist</S>"]),
     ("Spoiler-free review: go see it", ["Spoiler-free review: go see it"]),
-    ("Intro.\n\nSpoilers ahead!\n\nHe dies.\n\nShe lives.\n\nEnd of spoilers.\n\nVerdict: 9/10.",
-     ["Intro.", "Spoilers ahead!", "SPOILER:He dies.", "SPOILER:She lives.", "End of spoilers.", "Verdict: 9/10."]),
+    (
+        "Intro.\n\nSpoilers ahead!\n\nHe dies.\n\nShe lives.\n\nEnd of spoilers.\n\nVerdict: 9/10.",
+        ["Intro.", "Spoilers ahead!", "SPOILER:He dies.", "SPOILER:She lives.", "End of spoilers.", "Verdict: 9/10."],
+    ),
     ("Major spoilers ahead: he dies.\n\nAnd more.", ["Major spoilers ahead: <S>he dies.</S>", "SPOILER:And more."]),
     ("Spoiler warning\n\nall hidden\n\nto the end", ["Spoiler warning", "SPOILER:all hidden", "SPOILER:to the end"]),
     ("Spoilers:\n\nthe lone label hides what follows", ["Spoilers:", "SPOILER:the lone label hides what follows"]),
@@ -160,8 +170,10 @@ def test_plain(text: str, want: list[str]) -> None:
 LETTERBOXD = [
     ("<p>First para.</p>\n<p>Second <i>para</i>.</p>", ["First para.", "Second <i>para</i>."]),
     ("<p>Line one<br>line two<br/>three</p>", ["Line one\nline two\nthree"]),
-    ("<p>It&rsquo;s <b>great</b> &amp; <a href=\"https://boxd.it/x\">short</a></p>",
-     ["It’s <b>great</b> & <a=https://boxd.it/x>short</a>"]),
+    (
+        '<p>It&rsquo;s <b>great</b> &amp; <a href="https://boxd.it/x">short</a></p>',
+        ["It’s <b>great</b> & <a=https://boxd.it/x>short</a>"],
+    ),
     ("<blockquote><p>quoted</p></blockquote><p>after</p>", ["quote:quoted", "after"]),
     ("<p>unknown <span>tags</span> <foo>dropped</foo></p>", ["unknown tags dropped"]),
     ("<p>wrapped\n   across lines</p>", ["wrapped across lines"]),
@@ -175,8 +187,11 @@ def test_letterboxd_html(text: str, want: list[str]) -> None:
 
 
 AUTO = [
-    ("mixed ||discord|| and >!reddit!< and [spoiler]bb[/spoiler]",
-     ["mixed <S>discord</S> and <S>reddit</S> and <S>bb</S>"], {"discord", "reddit", "bbcode"}),
+    (
+        "mixed ||discord|| and >!reddit!< and [spoiler]bb[/spoiler]",
+        ["mixed <S>discord</S> and <S>reddit</S> and <S>bb</S>"],
+        {"discord", "reddit", "bbcode"},
+    ),
     ("<b>html</b> with <tg-spoiler>tg</tg-spoiler>", ["<b>html</b> with <S>tg</S>"], {"telegram_html"}),
     ("<p>letterboxd &amp; co</p>", ["letterboxd & co"], {"html"}),
     ("<p>html with ||pipes|| too</p>", ["html with <S>pipes</S> too"], {"html", "discord"}),

@@ -38,13 +38,17 @@ TELEGRAM = [
     (para("a < b > c & \"d\" 'e'"), "a &lt; b &gt; c &amp; &quot;d&quot; 'e'"),
     (para("x ", sp("twist")), "x <tg-spoiler>twist</tg-spoiler>"),
     (para(sp("</tg-spoiler> escapes? no")), "<tg-spoiler>&lt;/tg-spoiler&gt; escapes? no</tg-spoiler>"),
-    (para(bold("b"), italic("i"), SP("u", frozenset({"underline"})), SP("s", frozenset({"strike"}))),
-     "<b>b</b><i>i</i><u>u</u><s>s</s>"),
+    (
+        para(bold("b"), italic("i"), SP("u", frozenset({"underline"})), SP("s", frozenset({"strike"}))),
+        "<b>b</b><i>i</i><u>u</u><s>s</s>",
+    ),
     (para(SP("both", frozenset({"bold", "italic"}), spoiler=True)), "<tg-spoiler><b><i>both</i></b></tg-spoiler>"),
     (para(SP("a", frozenset({"bold"})), SP("b", frozenset({"bold", "italic"}))), "<b>a<i>b</i></b>"),
     (para(SP("x < y", frozenset({"code"}))), "<code>x &lt; y</code>"),
-    (para(SP("no code in a spoiler", frozenset({"code"}), spoiler=True)),
-     "<tg-spoiler>no code in a spoiler</tg-spoiler>"),
+    (
+        para(SP("no code in a spoiler", frozenset({"code"}), spoiler=True)),
+        "<tg-spoiler>no code in a spoiler</tg-spoiler>",
+    ),
     (para(link("site", "https://ex.com/?a=1&b=2")), '<a href="https://ex.com/?a=1&amp;b=2">site</a>'),
     (para(link("quote in url", 'https://ex.com/"x"')), "quote in url"),
     (para(link("mention?", "tg://user?id=42")), "mention?"),
@@ -70,12 +74,16 @@ def test_telegram_html(doc: Document | Block, want: str) -> None:
 DISCORD = [
     ("plain words", "plain words"),
     ("||not a spoiler||", "\\|\\|not a spoiler\\|\\|"),
-    ("**not bold** *nor* _italic_ ~~nor~~ `code`",
-     "\\*\\*not bold\\*\\* \\*nor\\* \\_italic\\_ \\~\\~nor\\~\\~ \\`code\\`"),
+    (
+        "**not bold** *nor* _italic_ ~~nor~~ `code`",
+        "\\*\\*not bold\\*\\* \\*nor\\* \\_italic\\_ \\~\\~nor\\~\\~ \\`code\\`",
+    ),
     ("back\\slash", "back\\\\slash"),
     ("@everyone and @here", "@\u200beveryone and @\u200bhere"),
-    ("<@123456789012345678> <@&1> <#42> <:e:1>",
-     "\\<\u200b@123456789012345678> \\<\u200b@&1> \\<\u200b#42> \\<\u200b:e:1>"),
+    (
+        "<@123456789012345678> <@&1> <#42> <:e:1>",
+        "\\<\u200b@123456789012345678> \\<\u200b@&1> \\<\u200b#42> \\<\u200b:e:1>",
+    ),
     ("# not a heading", "\\# not a heading"),
     ("- not a list\n  * nor this\n1. nor this", "\\- not a list\n  \\* nor this\n1\\. nor this"),
     ("> not a quote", "\\> not a quote"),
@@ -96,11 +104,16 @@ def test_discord_escapes_user_text(text: str, want: str) -> None:
 
 DISCORD_MARKUP = [
     (para("x ", sp("twist")), "x ||twist||"),
-    (para(bold("b"), " ", italic("i"), " ", SP("u", frozenset({"underline"})), " ", SP("s", frozenset({"strike"}))),
-     "**b** *i* __u__ ~~s~~"),
+    (
+        para(bold("b"), " ", italic("i"), " ", SP("u", frozenset({"underline"})), " ", SP("s", frozenset({"strike"}))),
+        "**b** *i* __u__ ~~s~~",
+    ),
     (para(bold("bold "), "plain"), "**bold** plain"),
     (para(SP("a", frozenset({"bold"})), SP("b", frozenset({"italic"}))), "**a**_b_"),
-    (para(link("Letterboxd", "https://letterboxd.com/film/oldboy/")), "[Letterboxd](<https://letterboxd.com/film/oldboy/>)"),
+    (
+        para(link("Letterboxd", "https://letterboxd.com/film/oldboy/")),
+        "[Letterboxd](<https://letterboxd.com/film/oldboy/>)",
+    ),
     (para(link("[", "https://ex.com/a"), sp("s")), "\\[||s||"),
     (para(link("https://ex.com/x_y", "https://ex.com/x_y")), "<https://ex.com/x_y>"),
     (para(SP("code", frozenset({"code"}))), "`code`"),

@@ -16,19 +16,28 @@ WRONG = "7012345678:AAH-wrong-token-for-run-test-999999"
 
 def env_for(tmp_path: Path, fake: FakeTelegram, token: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MOVIEBOT_", "DISCORD_", "TELEGRAM_"))}
-    env.update({
-        "MOVIEBOT_DB": str(tmp_path / "m.db"),
-        "TELEGRAM_TOKEN": token,
-        "TELEGRAM_API_BASE_URL": fake.base_url,
-        "TELEGRAM_FILE_BASE_URL": fake.file_base_url,
-    })
+    env.update(
+        {
+            "MOVIEBOT_DB": str(tmp_path / "m.db"),
+            "TELEGRAM_TOKEN": token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "TELEGRAM_FILE_BASE_URL": fake.file_base_url,
+        }
+    )
     return env
 
 
 async def start(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
 
 

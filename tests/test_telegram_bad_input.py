@@ -32,7 +32,6 @@ async def tg(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Telegram
             await h.stop()
 
 
-
 BIG_TEXT = "This film is long and so is this review. " * 2500  # ~100 KB
 
 BAD_TEXT = [
@@ -75,9 +74,7 @@ BAD_FILES = [
 
 
 @pytest.mark.parametrize(("data", "name", "expected"), BAD_FILES, ids=["binary", "latin1", "pdf", "empty"])
-async def test_bad_documents_get_one_clear_line(
-    tg: TelegramHarness, data: bytes, name: str, expected: str
-) -> None:
+async def test_bad_documents_get_one_clear_line(tg: TelegramHarness, data: bytes, name: str, expected: str) -> None:
     root = tg.fake.add_user("Root", user_id=ROOT_ID)
     doc = tg.fake.add_file(data, name)
     line = one_line(await tg.say(tg.fake.private_chat(root), root, document=doc, caption="/addreview Parasite"))

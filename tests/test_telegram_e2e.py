@@ -54,7 +54,12 @@ async def test_start_registers_every_command_and_polls_for_the_right_updates(tg:
     assert menu == [{"command": c.name, "description": c.description} for c in COMMANDS.values()]
     poll = await tg.fake.wait_for_request("getUpdates", lambda r: "allowed_updates" in r.params)
     assert json.loads(poll.params["allowed_updates"]) == [
-        "message", "edited_message", "channel_post", "callback_query", "my_chat_member"]
+        "message",
+        "edited_message",
+        "channel_post",
+        "callback_query",
+        "my_chat_member",
+    ]
 
 
 async def test_help_in_private_chat_member_and_bot_admin(tg: TelegramHarness) -> None:
@@ -348,9 +353,16 @@ async def test_moviebot_run_serves_telegram_until_stopped(tmp_path: Path) -> Non
 
 
 SAMPLE_ARGS = {
-    "help": "", "recommend": "sad korean drama", "review": "Parasite", "spoiler": "Parasite",
-    "movie": "Parasite", "rate": "Parasite 8", "addreview": "Parasite\nTense, funny and sad.",
-    "subscribe": "", "unsubscribe": "", "delreview": "1",
+    "help": "",
+    "recommend": "sad korean drama",
+    "review": "Parasite",
+    "spoiler": "Parasite",
+    "movie": "Parasite",
+    "rate": "Parasite 8",
+    "addreview": "Parasite\nTense, funny and sad.",
+    "subscribe": "",
+    "unsubscribe": "",
+    "delreview": "1",
 }
 
 

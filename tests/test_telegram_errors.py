@@ -45,7 +45,6 @@ async def tg(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[TelegramHarnes
         await h.stop()
 
 
-
 async def test_flood_wait_is_honoured_and_the_reply_sent_once(tg: TelegramHarness) -> None:
     ann = tg.fake.add_user("Ann")
     chat = tg.fake.private_chat(ann)
@@ -84,8 +83,13 @@ async def test_a_failing_handler_is_answered_with_one_friendly_line(tg: Telegram
     root = tg.fake.add_user("Root", user_id=ROOT_ID)
     chat = tg.fake.private_chat(root)
     # A document Telegram no longer has: getFile fails inside the handler.
-    gone = {"file_id": "BQACAgIAAxkBAAIgoneFile", "file_unique_id": "AgADgone", "file_size": 10,
-            "file_name": "review.txt", "mime_type": "text/plain"}
+    gone = {
+        "file_id": "BQACAgIAAxkBAAIgoneFile",
+        "file_unique_id": "AgADgone",
+        "file_size": 10,
+        "file_name": "review.txt",
+        "mime_type": "text/plain",
+    }
     assert one_line(await tg.say(chat, root, document=gone, caption="/addreview Parasite")) == FRIENDLY_ERROR
     assert one_line(await tg.say(chat, root, "/rate Parasite 9")).startswith("Rated Parasite")
     assert written(tg) == (0, 1, 0)
@@ -112,7 +116,10 @@ async def test_deliver_maps_failures_for_the_feed_without_retrying(tg: TelegramH
     await deliver(str(forum["id"]), str(topic), item)
     await deliver(str(forum["id"]), "1", item)  # the General topic
     assert [(m.chat_id, m.message_thread_id) for m in tg.fake.sent] == [
-        (channel["id"], None), (forum["id"], topic), (forum["id"], None)]
+        (channel["id"], None),
+        (forum["id"], topic),
+        (forum["id"], None),
+    ]
 
     tg.fake.inject_error("sendMessage", chat_id=channel["id"], code=429, retry_after=5)
     with pytest.raises(RetryLater) as info:
@@ -192,8 +199,13 @@ async def test_webhook_mode(fake: FakeTelegram, tmp_path: Path, caplog: pytest.L
     port = _free_port()
     secret = "Webhook-secret_0123456789"
     url = "https://bot.example.test/tg/hook"
-    h = TelegramHarness(fake, tmp_path / "moviebot.db", telegram_webhook_url=url,
-                        telegram_webhook_listen=f"127.0.0.1:{port}", telegram_webhook_secret=Secret(secret))
+    h = TelegramHarness(
+        fake,
+        tmp_path / "moviebot.db",
+        telegram_webhook_url=url,
+        telegram_webhook_listen=f"127.0.0.1:{port}",
+        telegram_webhook_secret=Secret(secret),
+    )
     await h.start()
     try:
         assert fake.webhook is not None and fake.webhook["url"] == url
@@ -212,7 +224,8 @@ async def test_webhook_mode(fake: FakeTelegram, tmp_path: Path, caplog: pytest.L
                 assert resp.status == 200
             await h.wait_done(("message", chat["id"], msg["message_id"]))
         assert [m.plain for m in fake.sent if m.chat_id == chat["id"]] == [
-            "Rated Parasite (2019) 9/10. Average now 9.0/10 from 1 rating(s)."]
+            "Rated Parasite (2019) 9/10. Average now 9.0/10 from 1 rating(s)."
+        ]
         assert written(h) == (0, 1, 0)
     finally:
         await h.stop()
@@ -229,8 +242,9 @@ async def test_webhook_mode(fake: FakeTelegram, tmp_path: Path, caplog: pytest.L
 async def test_bad_webhook_settings_are_startup_errors(
     fake: FakeTelegram, tmp_path: Path, settings: dict, message: str
 ) -> None:
-    h = TelegramHarness(fake, tmp_path / "moviebot.db", telegram_webhook_url="https://bot.example.test/hook",
-                        **settings)
+    h = TelegramHarness(
+        fake, tmp_path / "moviebot.db", telegram_webhook_url="https://bot.example.test/hook", **settings
+    )
     platform = h.open()
     with pytest.raises(StartupError, match=message):
         await platform.start()

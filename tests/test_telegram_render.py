@@ -22,8 +22,10 @@ BOT = "moviebot_test_bot"
         ("/help", ParsedCommand("help", "", None)),
         ("/Review@MovieBot_Test_Bot  Parasite ", ParsedCommand("review", "Parasite", None)),
         ("/review@other_bot Parasite", None),
-        ("/addreview Parasite (2019)\nLine one.\n\nLine two.",
-         ParsedCommand("addreview", "Parasite (2019)", "Line one.\n\nLine two.")),
+        (
+            "/addreview Parasite (2019)\nLine one.\n\nLine two.",
+            ParsedCommand("addreview", "Parasite (2019)", "Line one.\n\nLine two."),
+        ),
         ("/addreview Parasite\n   \n", ParsedCommand("addreview", "Parasite", None)),
         ("/recommend sad\nkorean   drama", ParsedCommand("recommend", "sad korean drama", "korean   drama")),
         ("just chatting /help", None),

@@ -51,7 +51,7 @@ def test_remakes_without_year_name_the_others(index: TitleIndex) -> None:
     assert any("2019" in label for _, label in res.others)
 
 
-@pytest.mark.parametrize("typed", ["zzzz qqqq", "\" * NEAR( AND OR", "", "   ", "🎬🎬🎬"])
+@pytest.mark.parametrize("typed", ["zzzz qqqq", '" * NEAR( AND OR', "", "   ", "🎬🎬🎬"])
 def test_unknown_input_gives_candidates_not_errors(index: TitleIndex, typed: str) -> None:
     res = index.resolve(typed)
     assert res.film_id is None

@@ -55,8 +55,9 @@ class MovieTree(app_commands.CommandTree[discord.Client]):
         self.handlers = handlers
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError, /) -> None:
-        await self.handlers.failed(interaction, error.original if isinstance(error, app_commands.CommandInvokeError)
-                                   else error)
+        await self.handlers.failed(
+            interaction, error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        )
 
 
 class MovieClient(discord.Client):
@@ -129,12 +130,12 @@ class DiscordPlatform:
             raise StartupError("Discord refused the token (401 Unauthorized)") from None
         except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
             await self._abort()
-            raise StartupError(f"Discord is unreachable at {self.settings.discord_api_base_url} "
-                               f"({type(exc).__name__})") from None
+            raise StartupError(
+                f"Discord is unreachable at {self.settings.discord_api_base_url} ({type(exc).__name__})"
+            ) from None
         self._task = asyncio.create_task(self._connect(client), name="moviebot-discord-gateway")
         ready = asyncio.create_task(client.ready.wait())
-        done, _ = await asyncio.wait({ready, self._task}, timeout=READY_TIMEOUT,
-                                     return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait({ready, self._task}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
         if ready not in done:
             ready.cancel()
             reason = self._task.exception() if self._task in done else None
@@ -143,8 +144,7 @@ class DiscordPlatform:
                 raise StartupError("Discord refused the intents this bot asked for") from None
             if isinstance(reason, discord.LoginFailure | discord.ConnectionClosed):
                 raise StartupError("Discord refused the gateway connection (check DISCORD_TOKEN)") from None
-            raise StartupError(f"Discord gateway at {self.settings.discord_gateway_url} did not become ready"
-                               ) from None
+            raise StartupError(f"Discord gateway at {self.settings.discord_gateway_url} did not become ready") from None
         try:
             await self._sync_commands(client)
         except (discord.HTTPException, app_commands.AppCommandError) as exc:

@@ -141,21 +141,35 @@ class Interactions:
         cmd = COMMANDS.get(name)
         if cmd is not None and cmd.admin and not self._may_admin(req):
             # Refused before anything is downloaded or written; only the invoker sees it.
-            await self.answer_now(interaction, [text_reply(f"/{name} is for server admins (Manage Server).",
-                                                           error=True)])
+            await self.answer_now(
+                interaction, [text_reply(f"/{name} is for server admins (Manage Server).", error=True)]
+            )
             return
         if name == "subscribe":
             thread = isinstance(interaction.channel, discord.Thread)
             missing = missing_for_feed(interaction.app_permissions, thread=thread)
             if missing:
-                await self.answer_now(interaction, [text_reply(
-                    f"I can't post new reviews in this channel: I'm missing {', '.join(missing)}. "
-                    "Give me those permissions here, then run /subscribe again.", error=True)])
+                await self.answer_now(
+                    interaction,
+                    [
+                        text_reply(
+                            f"I can't post new reviews in this channel: I'm missing {', '.join(missing)}. "
+                            "Give me those permissions here, then run /subscribe again.",
+                            error=True,
+                        )
+                    ],
+                )
                 return
         if attachment is not None and attachment.size > MAX_FILE_BYTES:
-            await self.answer_now(interaction, [text_reply(
-                f"That file is {attachment.size // 1024} KB; the limit is {MAX_FILE_BYTES // 1024} KB.",
-                error=True)])
+            await self.answer_now(
+                interaction,
+                [
+                    text_reply(
+                        f"That file is {attachment.size // 1024} KB; the limit is {MAX_FILE_BYTES // 1024} KB.",
+                        error=True,
+                    )
+                ],
+            )
             return
         if not await self.defer(interaction, ephemeral=False):
             return
@@ -164,11 +178,19 @@ class Interactions:
                 data = await attachment.read()
             except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
                 log.warning("could not download attachment for /%s: %s", name, type(exc).__name__)
-                await self.answer(interaction, [text_reply(
-                    "I could not download that file from Discord; please try again.", error=True)])
+                await self.answer(
+                    interaction,
+                    [text_reply("I could not download that file from Discord; please try again.", error=True)],
+                )
                 return
-            req = self.request(interaction, name, args=args, body=body, options=dict(options or {}),
-                               attachments=(Attachment(attachment.filename, data, attachment.content_type),))
+            req = self.request(
+                interaction,
+                name,
+                args=args,
+                body=body,
+                options=dict(options or {}),
+                attachments=(Attachment(attachment.filename, data, attachment.content_type),),
+            )
         replies = await self.core.handle(req)
         await self.answer(interaction, replies)
 
@@ -200,8 +222,9 @@ class Interactions:
             return
         if not await self.defer(interaction, ephemeral=False):
             return
-        req = self.request(interaction, "spoiler", body=content,
-                           options={"original_author": message.author.display_name})
+        req = self.request(
+            interaction, "spoiler", body=content, options={"original_author": message.author.display_name}
+        )
         replies = await self.core.handle(req)
         sent = await self.answer(interaction, replies)
         if not sent or any(r.error for r in replies):
@@ -212,9 +235,16 @@ class Interactions:
             pass  # someone deleted it meanwhile: the goal is reached
         except discord.HTTPException as exc:
             log.info("could not delete a message for Hide spoilers: %s %s", exc.status, exc.code)
-            await self.followup(interaction, [text_reply(
-                "I re-posted it behind spoiler tags, but could not delete the original: "
-                "I need the Manage Messages permission in this channel.", private=True)])
+            await self.followup(
+                interaction,
+                [
+                    text_reply(
+                        "I re-posted it behind spoiler tags, but could not delete the original: "
+                        "I need the Manage Messages permission in this channel.",
+                        private=True,
+                    )
+                ],
+            )
 
     # -- buttons -------------------------------------------------------------------
 

@@ -61,15 +61,19 @@ class OutMessage:
             return None
         view = discord.ui.View(timeout=None)
         for button in self.buttons:
-            view.add_item(discord.ui.Button(label=button.label, custom_id=button.action,
-                                            style=discord.ButtonStyle.secondary))
+            view.add_item(
+                discord.ui.Button(label=button.label, custom_id=button.action, style=discord.ButtonStyle.secondary)
+            )
         view.stop()
         return view
 
     def send_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `InteractionResponse.send_message` / `Webhook.send`."""
-        kwargs: dict[str, Any] = {"content": self.content or None, "allowed_mentions": NO_MENTIONS,
-                                  "ephemeral": self.ephemeral}
+        kwargs: dict[str, Any] = {
+            "content": self.content or None,
+            "allowed_mentions": NO_MENTIONS,
+            "ephemeral": self.ephemeral,
+        }
         if self.embed is not None:
             kwargs["embed"] = self.embed
         view = self.view()

@@ -178,11 +178,13 @@ class TelegramPlatform:
         only_new = filters.UpdateType.MESSAGE
         app.add_handler(CommandHandler(list(COMMANDS), h.on_message, filters=only_new))
         # CommandHandler skips captions: a .txt/.md review sent with "/addreview Title" as its caption.
-        app.add_handler(MessageHandler(only_new & filters.Document.ALL & filters.CaptionRegex(ADDREVIEW_CAPTION),
-                                       h.on_message))
+        app.add_handler(
+            MessageHandler(only_new & filters.Document.ALL & filters.CaptionRegex(ADDREVIEW_CAPTION), h.on_message)
+        )
         # CommandHandler skips channel posts: /subscribe in a channel.
-        app.add_handler(MessageHandler(filters.UpdateType.CHANNEL_POST & (filters.TEXT | filters.CAPTION),
-                                       h.on_message))
+        app.add_handler(
+            MessageHandler(filters.UpdateType.CHANNEL_POST & (filters.TEXT | filters.CAPTION), h.on_message)
+        )
         # Unknown commands in a private chat get "Unknown command"; in groups they may be another bot's.
         app.add_handler(MessageHandler(only_new & filters.ChatType.PRIVATE & filters.COMMAND, h.on_message))
         app.add_handler(CallbackQueryHandler(h.on_callback))
@@ -213,8 +215,11 @@ class TelegramPlatform:
         except BaseException:
             await self.stop()
             raise
-        log.info("telegram: serving as @%s (%s)", app.bot.username,
-                 "webhook" if self.settings.telegram_webhook_url else "long polling")
+        log.info(
+            "telegram: serving as @%s (%s)",
+            app.bot.username,
+            "webhook" if self.settings.telegram_webhook_url else "long polling",
+        )
 
     async def _set_commands(self, app: Application) -> None:
         commands = [BotCommand(c.name, c.description) for c in COMMANDS.values()]

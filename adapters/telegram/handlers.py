@@ -62,7 +62,7 @@ def parse_command(text: str | None, bot_username: str) -> ParsedCommand | None:
     name = name.lower()
     # /addreview: the title is the first line, the review the lines after it.
     # Other commands take everything after the name as their argument.
-    args = first_args.strip() if name == "addreview" else " ".join(text[len(head):].split())
+    args = first_args.strip() if name == "addreview" else " ".join(text[len(head) :].split())
     return ParsedCommand(name=name, args=args, body=body)
 
 
@@ -242,7 +242,8 @@ class Handlers:
         message = update.effective_message
         thread_id = topic_of(message) if isinstance(message, Message) else None
         try:
-            await self.send_replies(context.bot, update.effective_chat.id, thread_id,
-                                    [text_reply(FRIENDLY_ERROR, error=True)])
+            await self.send_replies(
+                context.bot, update.effective_chat.id, thread_id, [text_reply(FRIENDLY_ERROR, error=True)]
+            )
         except Exception:  # the error path must never raise
             log.exception("could not tell chat %s about the failure", update.effective_chat.id)

@@ -27,8 +27,15 @@ BACKOFF = 0.25  # seconds, doubled each try: 0.25, 0.5 -> at most ~0.75 s of wai
 MAX_FLOOD_WAIT = 60.0  # a reply that must wait longer than this is not worth sending late
 
 # BadRequest descriptions that mean "this destination no longer exists for us".
-GONE_DESCRIPTIONS = ("chat not found", "message thread not found", "topic_deleted", "topic_closed",
-                     "need administrator rights", "not enough rights", "have no rights")
+GONE_DESCRIPTIONS = (
+    "chat not found",
+    "message thread not found",
+    "topic_deleted",
+    "topic_closed",
+    "need administrator rights",
+    "not enough rights",
+    "have no rights",
+)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

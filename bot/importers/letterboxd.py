@@ -144,8 +144,10 @@ def _header(row: list[str], path: Path) -> tuple[_Columns | None, str | None]:
     missing = [c for c in required if c.casefold() not in index]
     if missing:
         expected = REVIEW_COLUMNS if kind == "reviews" else RATING_COLUMNS
-        return None, (f"missing column(s) {', '.join(missing)}: a Letterboxd {kind}.csv has "
-                      f"{', '.join(expected)}; nothing was imported")
+        return None, (
+            f"missing column(s) {', '.join(missing)}: a Letterboxd {kind}.csv has "
+            f"{', '.join(expected)}; nothing was imported"
+        )
     return _Columns(index, kind), None
 
 
@@ -303,8 +305,9 @@ def _film_name(cols: _Columns, row: list[str]) -> tuple[str, int | None]:
     return name, _year(cols.get(row, "Year"))
 
 
-def _review_row(bot: MovieBot, films: _Films, cols: _Columns, row: list[str], line: int,
-                report: ImportReport, user: str | None) -> None:
+def _review_row(
+    bot: MovieBot, films: _Films, cols: _Columns, row: list[str], line: int, report: ImportReport, user: str | None
+) -> None:
     name, year = _film_name(cols, row)
     rating = stars_to_rating(cols.get(row, "Rating"))
     text = cols.get(row, "Review")
@@ -326,15 +329,23 @@ def _review_row(bot: MovieBot, films: _Films, cols: _Columns, row: list[str], li
     with bot.store.atomic():
         if film_id is None:
             film_id = films.create(name, year)
-        bot.store.add_review(film_id, body=body, author=user or "Letterboxd member", platform=PLATFORM,
-                             rating=float(rating) if rating is not None else None, spoiler_mode="auto",
-                             source_key=key, created_at=_date(cols.get(row, "Date")))
+        bot.store.add_review(
+            film_id,
+            body=body,
+            author=user or "Letterboxd member",
+            platform=PLATFORM,
+            rating=float(rating) if rating is not None else None,
+            spoiler_mode="auto",
+            source_key=key,
+            created_at=_date(cols.get(row, "Date")),
+        )
     label = films.created(film_id, name, year) if new else bot.titles.label.get(film_id, name)
     report.add(line, "added", f"review of {label}" + (" (new film)" if new else ""))
 
 
-def _rating_row(bot: MovieBot, films: _Films, cols: _Columns, row: list[str], line: int,
-                report: ImportReport, user: str | None) -> None:
+def _rating_row(
+    bot: MovieBot, films: _Films, cols: _Columns, row: list[str], line: int, report: ImportReport, user: str | None
+) -> None:
     name, year = _film_name(cols, row)
     rating = stars_to_rating(cols.get(row, "Rating"))
     if rating is None:

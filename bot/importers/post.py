@@ -89,32 +89,85 @@ _PREMISE = (
     r"(?P<desc>(?:[A-Za-z][\w'’-]*\s+){{0,6}}?)(?P<noun>{nouns})\b(?P<rest>[^\n]*)"
 )
 PREMISE_RES = (
-    re.compile(_PREMISE.format(nouns=r"(?:motion\s+)?picture|(?:feature\s+|short\s+|animated\s+)?film|movie|"
-                                     r"documentary|flick"), re.I),
+    re.compile(
+        _PREMISE.format(
+            nouns=r"(?:motion\s+)?picture|(?:feature\s+|short\s+|animated\s+)?film|movie|"
+            r"documentary|flick"
+        ),
+        re.I,
+    ),
     re.compile(_PREMISE.format(nouns=r"comedy|drama|thriller|melodrama|romance|horror"), re.I),
 )
 ABBREVIATIONS = {"no", "mr", "mrs", "ms", "dr", "st", "vol", "pt", "vs", "jr", "sr", "mt", "ft", "ep", "part"}
 SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
-NAMES_STOP_RE = re.compile(r"(?<!\b[A-Z])(?<!\bJr)(?<!\bSr)(?<!\bSt)[.;!?](?:\s|$)|\s+(?:who|which|that|in\s+which|"
-                           r"as|about|where|with|tells|follows)\s+")
+NAMES_STOP_RE = re.compile(
+    r"(?<!\b[A-Z])(?<!\bJr)(?<!\bSr)(?<!\bSt)[.;!?](?:\s|$)|\s+(?:who|which|that|in\s+which|"
+    r"as|about|where|with|tells|follows)\s+"
+)
 YEAR_IN_TEXT_RE = re.compile(r"\b(?:18|19|20)\d\d\b")
 
 GENRE_WORDS: dict[str, tuple[str, ...]] = {
-    "comedy": ("comedy",), "comedic": ("comedy",), "comedy-drama": ("comedy", "drama"),
-    "drama": ("drama",), "dramatic": ("drama",), "melodrama": ("drama",), "melodramatic": ("drama",),
-    "thriller": ("thriller",), "horror": ("horror",), "romance": ("romance",), "romantic": ("romance",),
-    "rom-com": ("romance", "comedy"), "action": ("action",), "crime": ("crime",), "mystery": ("mystery",),
-    "fantasy": ("fantasy",), "animated": ("animation",), "animation": ("animation",), "anime": ("animation",),
-    "documentary": ("documentary",), "musical": ("musical",), "war": ("war",), "western": ("western",),
-    "sci-fi": ("science fiction",), "science-fiction": ("science fiction",), "adventure": ("adventure",),
-    "family": ("family",), "biographical": ("biography",), "biopic": ("biography",), "historical": ("history",),
-    "period": ("history",), "sports": ("sport",), "sport": ("sport",), "psychological": ("thriller",),
-    "heist": ("crime",), "noir": ("crime",), "slasher": ("horror",), "zombie": ("horror",),
+    "comedy": ("comedy",),
+    "comedic": ("comedy",),
+    "comedy-drama": ("comedy", "drama"),
+    "drama": ("drama",),
+    "dramatic": ("drama",),
+    "melodrama": ("drama",),
+    "melodramatic": ("drama",),
+    "thriller": ("thriller",),
+    "horror": ("horror",),
+    "romance": ("romance",),
+    "romantic": ("romance",),
+    "rom-com": ("romance", "comedy"),
+    "action": ("action",),
+    "crime": ("crime",),
+    "mystery": ("mystery",),
+    "fantasy": ("fantasy",),
+    "animated": ("animation",),
+    "animation": ("animation",),
+    "anime": ("animation",),
+    "documentary": ("documentary",),
+    "musical": ("musical",),
+    "war": ("war",),
+    "western": ("western",),
+    "sci-fi": ("science fiction",),
+    "science-fiction": ("science fiction",),
+    "adventure": ("adventure",),
+    "family": ("family",),
+    "biographical": ("biography",),
+    "biopic": ("biography",),
+    "historical": ("history",),
+    "period": ("history",),
+    "sports": ("sport",),
+    "sport": ("sport",),
+    "psychological": ("thriller",),
+    "heist": ("crime",),
+    "noir": ("crime",),
+    "slasher": ("horror",),
+    "zombie": ("horror",),
 }
 GENERIC_TITLE_WORDS = {
-    "movie review", "movie reviews", "film review", "film reviews", "review", "reviews", "my review",
-    "my thoughts", "thoughts", "spoiler free", "spoilers", "spoiler review", "no spoilers", "blog",
-    "movie", "film", "movies", "films", "a review", "quick review", "mini review",
+    "movie review",
+    "movie reviews",
+    "film review",
+    "film reviews",
+    "review",
+    "reviews",
+    "my review",
+    "my thoughts",
+    "thoughts",
+    "spoiler free",
+    "spoilers",
+    "spoiler review",
+    "no spoilers",
+    "blog",
+    "movie",
+    "film",
+    "movies",
+    "films",
+    "a review",
+    "quick review",
+    "mini review",
 }
 TITLE_PREFIX_RE = re.compile(
     r"^(?:(?:movie|film|my|quick|mini|spoiler[- ]free)\s+)*reviews?\b\s*(?:of\s+)?[:\-–—]?\s*", re.I
@@ -345,8 +398,11 @@ def _title_line(lines: list[str]) -> int | None:
             return i
         bare = _strip_markup(s)
         if len(bare) <= 120 and not re.search(r"[.,;:]$", bare) and len(bare.split()) <= 16:
-            if VALEDICTION_RE.match(bare) or rating_from_line(bare) or re.match(r"^(?:hi|hello|hey|dear)\b", bare,
-                                                                                  re.I):
+            if (
+                VALEDICTION_RE.match(bare)
+                or rating_from_line(bare)
+                or re.match(r"^(?:hi|hello|hey|dear)\b", bare, re.I)
+            ):
                 return None
             return i
         return None
@@ -558,8 +614,11 @@ def find_film(bot: MovieBot, post: ParsedPost) -> FilmMatch:
             if ids:
                 return FilmMatch(ids[0])
         res = bot.titles.resolve(f"{facts.title} ({facts.year})")
-        if res.film_id is not None and bot.titles.year.get(res.film_id) == facts.year \
-                and _close_enough(bot, res.film_id, facts.title):
+        if (
+            res.film_id is not None
+            and bot.titles.year.get(res.film_id) == facts.year
+            and _close_enough(bot, res.film_id, facts.title)
+        ):
             return FilmMatch(res.film_id)
         return FilmMatch(None, facts)
     for title, year in post.title_candidates:
@@ -585,9 +644,11 @@ def find_film(bot: MovieBot, post: ParsedPost) -> FilmMatch:
     hint = "add a first line naming it, e.g. “Review: Parasite (2019)”, or use /addreview <title>"
     if ambiguous:
         labels = "; ".join(bot.titles.label[i] for i in ambiguous[:5])
-        raise NotFound(f"could not tell which film this post reviews; it could be {labels}: add the year to the "
-                       f"title line, or use /addreview <title (year)>",
-                       candidates=[bot.titles.label[i] for i in ambiguous[:5]])
+        raise NotFound(
+            f"could not tell which film this post reviews; it could be {labels}: add the year to the "
+            f"title line, or use /addreview <title (year)>",
+            candidates=[bot.titles.label[i] for i in ambiguous[:5]],
+        )
     raise NotFound(f"could not tell which film this post reviews; {hint}")
 
 
@@ -655,8 +716,15 @@ def import_post(bot: MovieBot, text: str, source: str, *, platform: str = "impor
             film = bot.store.get_film(film_id)
             report.add(line, "skipped", f"this post's review of {film.label} was imported before")
             return report
-        bot.store.add_review(film_id, body=review.body, author=author, platform=platform, rating=review.rating,
-                             spoiler_mode="auto", source_key=key)
+        bot.store.add_review(
+            film_id,
+            body=review.body,
+            author=author,
+            platform=platform,
+            rating=review.rating,
+            spoiler_mode="auto",
+            source_key=key,
+        )
     if match.film_id is None and match.facts is not None:
         f = match.facts
         bot.titles.add(film_id, [f.title], f.year, f.title)

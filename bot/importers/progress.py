@@ -17,8 +17,9 @@ MIN_TOTAL = 200_000
 
 
 @contextmanager
-def progress_bar(total: int, description: str, *, stream: TextIO | None = None,
-                 min_total: int = MIN_TOTAL) -> Iterator[Callable[[int], None]]:
+def progress_bar(
+    total: int, description: str, *, stream: TextIO | None = None, min_total: int = MIN_TOTAL
+) -> Iterator[Callable[[int], None]]:
     """Yield `update(done)`; a no-op unless `stream` (default stderr) is a TTY and the job is large."""
     out = stream or sys.stderr
     if total < min_total or not out.isatty():
@@ -28,8 +29,12 @@ def progress_bar(total: int, description: str, *, stream: TextIO | None = None,
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
-        console=Console(file=out), transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+        console=Console(file=out),
+        transient=True,
     ) as bar:
         task = bar.add_task(description, total=total)
         yield lambda done: bar.update(task, completed=done)

@@ -83,15 +83,26 @@ class Recommender:
         q = Query(like=[(i, films[i].label) for i in liked if i in films])
         mem = ChatMemory(q, liked=rated)
         if not q.like:
-            notes = ["You have not rated anything highly yet, so these are the community's well-rated picks. "
-                     "Rate films with /rate <title> <1-10> and /recommend will pick from your taste; "
-                     "or describe what you want: /recommend sad korean drama"]
-            return [self._answer(req, mem, exclude=set(rated), heading="Picks", notes=notes,
-                                 reading=["well rated here"])]
+            notes = [
+                "You have not rated anything highly yet, so these are the community's well-rated picks. "
+                "Rate films with /rate <title> <1-10> and /recommend will pick from your taste; "
+                "or describe what you want: /recommend sad korean drama"
+            ]
+            return [
+                self._answer(req, mem, exclude=set(rated), heading="Picks", notes=notes, reading=["well rated here"])
+            ]
         return [self._answer(req, mem, exclude=set(rated), heading="From your ratings")]
 
-    def _answer(self, req: Request, mem: ChatMemory, *, exclude: set[int], heading: str,
-                notes: list[str] | None = None, reading: list[str] | None = None) -> Reply:
+    def _answer(
+        self,
+        req: Request,
+        mem: ChatMemory,
+        *,
+        exclude: set[int],
+        heading: str,
+        notes: list[str] | None = None,
+        reading: list[str] | None = None,
+    ) -> Reply:
         q = mem.query
         notes = list(notes or [])
         if q.corrections:
@@ -104,20 +115,22 @@ class Recommender:
             notes.append("Nothing here matches all of that; these are well-rated picks instead. " + EXAMPLE)
             picks = self.engine.rank(Query(), exclude=exclude | mem.rejected, avoid=set(), likes=[], limit=PICKS)
         elif q.empty and heading == "Read as":
-            notes.append("I found no mood, genre, country or film in that, so here are well-rated picks. "
-                         + EXAMPLE)
-        elif q.words and not (q.moods or q.countries or q.genres or q.like) and \
-                not any(self.engine.text_scores(q.words).values()):
+            notes.append("I found no mood, genre, country or film in that, so here are well-rated picks. " + EXAMPLE)
+        elif (
+            q.words
+            and not (q.moods or q.countries or q.genres or q.like)
+            and not any(self.engine.text_scores(q.words).values())
+        ):
             notes.append("No film or review mentions that; these are well-rated picks. " + EXAMPLE)
         mem.shown([p.feat.film_id for p in picks])
         self.sessions.put(req.chat_key, mem)
         return self._render(q, picks, notes, heading, reading)
 
-    def _render(self, q: Query, picks: list[Pick], notes: list[str], heading: str,
-                reading: list[str] | None) -> Reply:
+    def _render(self, q: Query, picks: list[Pick], notes: list[str], heading: str, reading: list[str] | None) -> Reply:
         films = {f.id: f for f in self.store.films(p.feat.film_id for p in picks)}
-        rows = [(films[p.feat.film_id], p, self.engine.quote(p.feat.film_id, q))
-                for p in picks if p.feat.film_id in films]
+        rows = [
+            (films[p.feat.film_id], p, self.engine.quote(p.feat.film_id, q)) for p in picks if p.feat.film_id in films
+        ]
         if not rows:
             notes.append("The catalog is empty; admins can import films with `moviebot import`.")
         return reply.build(reading if reading is not None else q.reading(), rows, notes=notes, heading=heading)
@@ -161,8 +174,9 @@ class Recommender:
             return film_id, titles.label.get(film_id, str(film_id))
         row = self.store.db.execute(
             """SELECT f.id, f.title, f.year FROM film_titles t JOIN films f ON f.id = t.film_id
-               WHERE t.norm = ? ORDER BY coalesce(f.year, 9999), f.id LIMIT 1""", [norm]).fetchone()
+               WHERE t.norm = ? ORDER BY coalesce(f.year, 9999), f.id LIMIT 1""",
+            [norm],
+        ).fetchone()
         if row is None:
             return None
         return int(row[0]), f"{row[1]} ({row[2]})" if row[2] else str(row[1])
-

@@ -115,7 +115,7 @@ class Engine:
         ids = list(dict.fromkeys(ids))
         out: dict[int, Feat] = {}
         for i in range(0, len(ids), 500):
-            chunk = ids[i: i + 500]
+            chunk = ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
             for r in self.db.execute(
                 f"""SELECT film_id, year, runtime, countries, languages, genres, directors, keywords, series,
@@ -123,20 +123,42 @@ class Engine:
                     FROM rec_film WHERE film_id IN ({marks}) AND synced = 1""",
                 chunk,
             ):
-                out[r[0]] = Feat(r[0], r[1], r[2], _split(r[3]), _split(r[4]), _split(r[5]), _split(r[6]),
-                                 _split(r[7]), r[8], features.decode_moods(r[9]), r[10], r[11], r[12], r[13],
-                                 r[14])
+                out[r[0]] = Feat(
+                    r[0],
+                    r[1],
+                    r[2],
+                    _split(r[3]),
+                    _split(r[4]),
+                    _split(r[5]),
+                    _split(r[6]),
+                    _split(r[7]),
+                    r[8],
+                    features.decode_moods(r[9]),
+                    r[10],
+                    r[11],
+                    r[12],
+                    r[13],
+                    r[14],
+                )
         return out
 
     # -- candidates ------------------------------------------------------------
 
     def _top_tag(self, tag: str, limit: int = PER_LIST) -> list[int]:
-        return [r[0] for r in self.db.execute(
-            "SELECT film_id FROM rec_tag WHERE tag = ? ORDER BY prior DESC LIMIT ?", [tag, limit])]
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT film_id FROM rec_tag WHERE tag = ? ORDER BY prior DESC LIMIT ?", [tag, limit]
+            )
+        ]
 
     def _top_mood(self, key: str, limit: int = PER_LIST) -> list[int]:
-        return [r[0] for r in self.db.execute(
-            "SELECT film_id FROM rec_mood WHERE key = ? ORDER BY score DESC LIMIT ?", [key, limit])]
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT film_id FROM rec_mood WHERE key = ? ORDER BY score DESC LIMIT ?", [key, limit]
+            )
+        ]
 
     def text_scores(self, words: list[str]) -> dict[int, float]:
         """0..1 per film: share of the words found in its catalog text or (for rare words) its reviews."""
@@ -147,19 +169,31 @@ class Engine:
             hits: dict[int, float] = {}
             # Ranking is only paid for when few films match; a word in thousands of films is too common
             # to rank on, so it contributes the best-rated films tagged with it (if it is a keyword).
-            found = [r[0] for r in self.db.execute(
-                "SELECT rowid FROM films_fts WHERE films_fts MATCH ? LIMIT ?", [quote_fts(w), FILM_WORD_LIMIT + 1])]
+            found = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT rowid FROM films_fts WHERE films_fts MATCH ? LIMIT ?", [quote_fts(w), FILM_WORD_LIMIT + 1]
+                )
+            ]
             if len(found) <= FILM_WORD_LIMIT:
-                ranked = [r[0] for r in self.db.execute(
-                    "SELECT rowid FROM films_fts WHERE films_fts MATCH ? ORDER BY rank LIMIT ?",
-                    [quote_fts(w), PER_LIST])]
+                ranked = [
+                    r[0]
+                    for r in self.db.execute(
+                        "SELECT rowid FROM films_fts WHERE films_fts MATCH ? ORDER BY rank LIMIT ?",
+                        [quote_fts(w), PER_LIST],
+                    )
+                ]
             else:
                 ranked = self._top_tag(f"k:{w}")
             for pos, rowid in enumerate(ranked):
                 hits[rowid] = 1.0 - 0.3 * pos / PER_LIST
-            review_ids = [r[0] for r in self.db.execute(
-                "SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH ? LIMIT ?",
-                [quote_fts(w), REVIEW_WORD_LIMIT + 1])]
+            review_ids = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH ? LIMIT ?",
+                    [quote_fts(w), REVIEW_WORD_LIMIT + 1],
+                )
+            ]
             if review_ids and len(review_ids) <= REVIEW_WORD_LIMIT:
                 marks = ",".join("?" * len(review_ids))
                 for film_id, n in self.db.execute(
@@ -174,7 +208,7 @@ class Engine:
         return scores
 
     def candidates(self, q: Query, likes: list[Feat], text: dict[int, float]) -> set[int]:
-        out: set[int] = set(sorted(text, key=lambda i: -text[i])[:PER_LIST * 2])
+        out: set[int] = set(sorted(text, key=lambda i: -text[i])[: PER_LIST * 2])
         countries, genres = q.countries, q.genres
         for m in q.moods:
             keys = [f"m:{m}|{c}" for c in countries] + [f"m:{m}|{g}" for g in genres]
@@ -264,8 +298,7 @@ class Engine:
         s += 0.3 * engaged / (engaged + 5.0)
         return Pick(f, s)
 
-    def rank(self, q: Query, *, exclude: set[int], avoid: set[int], likes: list[Feat],
-             limit: int = 5) -> list[Pick]:
+    def rank(self, q: Query, *, exclude: set[int], avoid: set[int], likes: list[Feat], limit: int = 5) -> list[Pick]:
         """The best `limit` picks, varied: not five films of one series or one director."""
         text = self.text_scores(q.words)
         ids = self.candidates(q, likes, text) - exclude
@@ -282,12 +315,14 @@ class Engine:
         series_seen: set[str] = set(avoid_series)
         directors_seen: dict[str, int] = {}
         while picks and len(chosen) < limit:
+
             def adjusted(p: Pick) -> float:
                 a = p.score
                 if p.feat.series in series_seen or p.feat.series in like_series:
                     a -= 1.2
                 a -= 0.6 * sum(directors_seen.get(d, 0) for d in p.feat.directors)
                 return a
+
             best = max(picks, key=adjusted)
             picks.remove(best)
             chosen.append(best)
@@ -331,10 +366,13 @@ class Engine:
                 params += [f"{m}=%", f"% {m}=%"]
             rows = self.db.execute(
                 f"""SELECT r.body FROM rec_review x JOIN reviews r ON r.id = x.review_id
-                    WHERE x.film_id = ? AND ({likes}) ORDER BY r.id DESC LIMIT 4""", params).fetchall()
+                    WHERE x.film_id = ? AND ({likes}) ORDER BY r.id DESC LIMIT 4""",
+                params,
+            ).fetchall()
         if not rows:
             rows = self.db.execute(
-                "SELECT body FROM reviews WHERE film_id = ? ORDER BY id DESC LIMIT 4", [film_id]).fetchall()
+                "SELECT body FROM reviews WHERE film_id = ? ORDER BY id DESC LIMIT 4", [film_id]
+            ).fetchall()
         best: tuple[float, str] | None = None
         for (body,) in rows:
             try:

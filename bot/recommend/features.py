@@ -103,8 +103,14 @@ def bayes_rating(rev_sum: float, rev_n: int, rat_sum: float, rat_n: int) -> floa
     return (PRIOR_MEAN * PRIOR_WEIGHT + rev_sum + rat_sum) / (PRIOR_WEIGHT + rev_n + rat_n)
 
 
-def film_tags(countries: Sequence[str], genres: Sequence[str], languages: Sequence[str],
-              directors: Sequence[str], year: int | None, keywords: Sequence[str] = ()) -> list[str]:
+def film_tags(
+    countries: Sequence[str],
+    genres: Sequence[str],
+    languages: Sequence[str],
+    directors: Sequence[str],
+    year: int | None,
+    keywords: Sequence[str] = (),
+) -> list[str]:
     tags = ["*"]
     tags += [f"k:{k}" for k in keywords]
     tags += [f"c:{c}" for c in countries]
@@ -150,10 +156,17 @@ def _write_film(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
                directors = excluded.directors, keywords = excluded.keywords, series = excluded.series,
                base_moods = excluded.base_moods""",
         [
-            row["id"], row["year"], row["runtime"],
-            "|".join(lists["countries"]), "|".join(lists["languages"]), "|".join(lists["genres"]),
-            "|".join(lists["directors"]), "|".join(lists["keywords"]), series_key(row["title"]),
-            encode_moods(base), encode_moods({m: v for m, v in base.items() if v > 0}),
+            row["id"],
+            row["year"],
+            row["runtime"],
+            "|".join(lists["countries"]),
+            "|".join(lists["languages"]),
+            "|".join(lists["genres"]),
+            "|".join(lists["directors"]),
+            "|".join(lists["keywords"]),
+            series_key(row["title"]),
+            encode_moods(base),
+            encode_moods({m: v for m, v in base.items() if v > 0}),
         ],
     )
 
@@ -180,8 +193,10 @@ def _reindex(db: sqlite_utils.Database, film_id: int) -> None:
     db.execute("DELETE FROM rec_mood WHERE film_id = ?", [film_id])
     db.conn.executemany(
         "INSERT INTO rec_tag (tag, prior, film_id) VALUES (?,?,?)",
-        [(t, p, film_id) for t in film_tags(countries, genres, languages, directors, f[4],
-                                            f[11].split("|") if f[11] else [])],
+        [
+            (t, p, film_id)
+            for t in film_tags(countries, genres, languages, directors, f[4], f[11].split("|") if f[11] else [])
+        ],
     )
     db.conn.executemany(
         "INSERT INTO rec_mood (key, score, film_id) VALUES (?,?,?)",
@@ -220,15 +235,15 @@ def _refresh_reviews(db: sqlite_utils.Database, film_id: int) -> None:
     if new:
         db.conn.executemany(
             "INSERT INTO rec_review (review_id, film_id, moods) VALUES (?,?,?)",
-            [(rid, film_id, encode_moods({m: round(v, 2) for m, v in review_mood_hits(plain).items()}))
-             for rid, plain in new],
+            [
+                (rid, film_id, encode_moods({m: round(v, 2) for m, v in review_mood_hits(plain).items()}))
+                for rid, plain in new
+            ],
         )
     n, rsum, rn = db.execute(
         "SELECT count(*), coalesce(sum(rating), 0), count(rating) FROM reviews WHERE film_id = ?", [film_id]
     ).fetchone()
-    db.execute(
-        "UPDATE rec_film SET n_reviews = ?, rev_sum = ?, rev_n = ? WHERE film_id = ?", [n, rsum, rn, film_id]
-    )
+    db.execute("UPDATE rec_film SET n_reviews = ?, rev_sum = ?, rev_n = ? WHERE film_id = ?", [n, rsum, rn, film_id])
     _reindex(db, film_id)
 
 
@@ -251,4 +266,3 @@ def rebuild_all(db: sqlite_utils.Database, batch: int = 5000) -> None:
             db.execute(f"DELETE FROM {t}")
         db.execute("UPDATE rec_film SET synced = 0")
     sync_films(db, batch=batch)
-

@@ -13,6 +13,7 @@ import re
 def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
+
 # mood id -> label shown in "Read as:"
 MOOD_LABELS: dict[str, str] = {
     "sad": "sad",
@@ -37,8 +38,7 @@ for _mood, _words in {
     "cry crying cries tears tearful heartbreaking heartbreak heart-breaking emotional tragic tragedy "
     "melancholy melancholic devastating sob sobbing depressing|make me cry|made me cry|need a good cry|"
     "good cry|ugly cry|gut-wrenching|gut wrenching",
-    "heartwarming": "heartwarming heart-warming wholesome touching sweet tender warm moving|warm hearted|"
-    "heart warming",
+    "heartwarming": "heartwarming heart-warming wholesome touching sweet tender warm moving|warm hearted|heart warming",
     "feelgood": "feel-good feelgood uplifting cheerful happy upbeat light lighthearted light-hearted fun "
     "comforting cozy cosy|feel good|pick me up|pick-me-up|cheer me up",
     "funny": "funny funnier funniest hilarious humorous humour humor laugh laughs laughing witty comedic "
@@ -119,15 +119,29 @@ COMBOS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
 # Languages a country's films are usually in: a French-language film from
 # Belgium still answers "french".
 COUNTRY_LANGUAGES: dict[str, tuple[str, ...]] = {
-    "KR": ("ko",), "JP": ("ja",), "FR": ("fr",), "IN": ("hi", "ta", "te", "ml", "bn"), "CN": ("zh",),
-    "HK": ("cn",), "ES": ("es",), "IT": ("it",), "DE": ("de",), "IR": ("fa",), "TR": ("tr",), "TH": ("th",),
-    "SE": ("sv",), "DK": ("da",), "NO": ("no",), "PL": ("pl",), "RU": ("ru",), "NG": ("yo", "ig"),
-    "BR": ("pt",), "PT": ("pt",),
+    "KR": ("ko",),
+    "JP": ("ja",),
+    "FR": ("fr",),
+    "IN": ("hi", "ta", "te", "ml", "bn"),
+    "CN": ("zh",),
+    "HK": ("cn",),
+    "ES": ("es",),
+    "IT": ("it",),
+    "DE": ("de",),
+    "IR": ("fa",),
+    "TR": ("tr",),
+    "TH": ("th",),
+    "SE": ("sv",),
+    "DK": ("da",),
+    "NO": ("no",),
+    "PL": ("pl",),
+    "RU": ("ru",),
+    "NG": ("yo", "ig"),
+    "BR": ("pt",),
+    "PT": ("pt",),
 }
 
-NEGATIONS = _wordset(
-    "not no without non nothing never avoid minus less zero isnt isn't dont don't nor"
-)
+NEGATIONS = _wordset("not no without non nothing never avoid minus less zero isnt isn't dont don't nor")
 # Words that keep a negation alive: "not too gory", "no more horror".
 NEGATION_GLUE = _wordset("too very so overly any more a an the of or nor and really")
 

@@ -40,18 +40,33 @@ _COUNTRY_WORDS = {w.casefold(): c for w, c in country_words().items()}
 _GENRE_PHRASES = {p: g for g, ps in GENRE_PHRASES.items() for p in ps}
 # Single words the fuzzy matcher may correct a typo to.
 VOCAB: list[str] = sorted(
-    {w for w in (*_COUNTRY_WORDS, *GENRE_WORDS, *MOOD_WORDS, *COMBOS) if " " not in w and len(w) >= 4}
-    - FILLER
+    {w for w in (*_COUNTRY_WORDS, *GENRE_WORDS, *MOOD_WORDS, *COMBOS) if " " not in w and len(w) >= 4} - FILLER
 )
 _VOCAB_SET = frozenset(VOCAB)
 _KNOWN = frozenset((*_COUNTRY_WORDS, *GENRE_WORDS, *MOOD_WORDS, *COMBOS, *_GENRE_PHRASES, *FILLER, *NEGATIONS))
 
 TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _NUM = {"one": 1, "two": 2, "three": 3, "an": 1, "a": 1, "1": 1, "2": 2, "3": 3}
-COMPARATIVES = {"funny": "funnier", "scary": "scarier", "sad": "sadder", "bleak": "darker", "creepy": "creepier",
-                "tense": "tenser", "gory": "gorier"}
-_DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
-                 "seventies": 1970, "eighties": 1980, "nineties": 1990, "noughties": 2000}
+COMPARATIVES = {
+    "funny": "funnier",
+    "scary": "scarier",
+    "sad": "sadder",
+    "bleak": "darker",
+    "creepy": "creepier",
+    "tense": "tenser",
+    "gory": "gorier",
+}
+_DECADE_WORDS = {
+    "twenties": 1920,
+    "thirties": 1930,
+    "forties": 1940,
+    "fifties": 1950,
+    "sixties": 1960,
+    "seventies": 1970,
+    "eighties": 1980,
+    "nineties": 1990,
+    "noughties": 2000,
+}
 
 
 @dataclass
@@ -78,15 +93,28 @@ class Query:
 
     @property
     def empty(self) -> bool:
-        return not (self.moods or self.not_moods or self.countries or self.not_countries or self.genres
-                    or self.not_genres or self.year_min or self.year_max or self.runtime_min
-                    or self.runtime_max or self.like or self.words)
+        return not (
+            self.moods
+            or self.not_moods
+            or self.countries
+            or self.not_countries
+            or self.genres
+            or self.not_genres
+            or self.year_min
+            or self.year_max
+            or self.runtime_min
+            or self.runtime_max
+            or self.like
+            or self.words
+        )
 
     def reading(self) -> list[str]:
         """How the request was understood, in the order people tend to say it."""
         out = [f"like {label}" for _, label in self.like]
-        out += [(COMPARATIVES.get(m, "more " + MOOD_LABELS[m]) if w > 1.0 else MOOD_LABELS[m])
-                for m, w in self.moods.items()]
+        out += [
+            (COMPARATIVES.get(m, "more " + MOOD_LABELS[m]) if w > 1.0 else MOOD_LABELS[m])
+            for m, w in self.moods.items()
+        ]
         out += [country_name(c) for c in self.countries]
         out += [GENRE_LABELS.get(g, g) for g in self.genres]
         if self.era:
@@ -123,11 +151,11 @@ def _take_era(text: str, q: Query, this_year: int) -> str:
         nonlocal text
         m = re.search(pattern, text)
         if m and q.era:  # two eras ("90s recent"): keep the first, drop the word
-            text = text[: m.start()] + " " + text[m.end():]
+            text = text[: m.start()] + " " + text[m.end() :]
             return
         if m:
             fn(m)
-            text = text[: m.start()] + " " + text[m.end():]
+            text = text[: m.start()] + " " + text[m.end() :]
 
     def between(m: re.Match[str]) -> None:
         a, b = sorted((int(m.group(1)), int(m.group(2))))
@@ -159,8 +187,10 @@ def _take_era(text: str, q: Query, this_year: int) -> str:
     def old(m: re.Match[str]) -> None:
         q.year_max, q.era = 1979, "older (before 1980)"
 
-    sub(r"\bbetween\s+((?:19|20)\d\d)\s+and\s+((?:19|20)\d\d)\b|\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b",
-        lambda m: between(m) if m.group(1) else between(re.match(r"(\d+)\D+(\d+)", m.group(0)) or m))
+    sub(
+        r"\bbetween\s+((?:19|20)\d\d)\s+and\s+((?:19|20)\d\d)\b|\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b",
+        lambda m: between(m) if m.group(1) else between(re.match(r"(\d+)\D+(\d+)", m.group(0)) or m),
+    )
     sub(r"\b(?:before|pre|older\s+than|until|up\s+to|prior\s+to)\s*-?\s*((?:19|20)\d\d)s?\b", before)
     sub(r"\b(?:after|since|post|newer\s+than|from\s+after)\s*-?\s*((?:19|20)\d\d)s?\b", since)
     sub(r"(?<![\w])'?((?:19|20)?\d0)'?s\b", decade)
@@ -178,29 +208,32 @@ def _take_length(text: str, q: Query) -> str:
 
     units = r"(h|hr|hrs|hour|hours|m|min|mins|minute|minutes)"
     num = r"(\d+(?:\.\d+)?|one|two|three|an|a)"
-    m = re.search(rf"\b(?:under|less\s+than|below|shorter\s+than|max|at\s+most|no\s+longer\s+than|no\s+more\s+than|"
-                  rf"within|not\s+over|<)\s*{num}\s*{units}\b(?:\s+and\s+a\s+half)?", text)
+    m = re.search(
+        rf"\b(?:under|less\s+than|below|shorter\s+than|max|at\s+most|no\s+longer\s+than|no\s+more\s+than|"
+        rf"within|not\s+over|<)\s*{num}\s*{units}\b(?:\s+and\s+a\s+half)?",
+        text,
+    )
     if m:
         mins = minutes(m.group(1), m.group(2)) + (30 if "half" in m.group(0) else 0)
         q.runtime_max, q.length = mins, f"under {mins} min"
-        return text[: m.start()] + " " + text[m.end():]
+        return text[: m.start()] + " " + text[m.end() :]
     m = re.search(rf"\b(?:over|more\s+than|longer\s+than|at\s+least|>)\s*{num}\s*{units}\b", text)
     if m:
         mins = minutes(m.group(1), m.group(2))
         q.runtime_min, q.length = mins, f"over {mins} min"
-        return text[: m.start()] + " " + text[m.end():]
+        return text[: m.start()] + " " + text[m.end() :]
     m = re.search(r"\b(?:not\s+(?:too|very|that|so)\s+long|not\s+long)\b", text)
     if m:
         q.runtime_max, q.length = 120, "not too long (≤ 120 min)"
-        return text[: m.start()] + " " + text[m.end():]
+        return text[: m.start()] + " " + text[m.end() :]
     m = re.search(r"\b(?:short|shorter|quick|brief)\b", text)
     if m:
         q.runtime_max, q.length = 100, "short (≤ 100 min)"
-        return text[: m.start()] + " " + text[m.end():]
+        return text[: m.start()] + " " + text[m.end() :]
     m = re.search(r"\b(?:long|longer|lengthy)\b", text)
     if m:
         q.runtime_min, q.length = 140, "long (≥ 140 min)"
-        return text[: m.start()] + " " + text[m.end():]
+        return text[: m.start()] + " " + text[m.end() :]
     return text
 
 
@@ -212,7 +245,7 @@ def _take_similar(text: str, q: Query, resolve: TitleResolver | None) -> str:
         before = text[: m.start()].split()
         if before and before[-1] in ("would", "i'd", "id", "i", "we'd", "you"):
             continue  # "I'd like something sad", "I like horror"
-        tail = TOKEN_RE.findall(text[m.end():])
+        tail = TOKEN_RE.findall(text[m.end() :])
         if not tail:
             continue
         stop = next((i for i, t in enumerate(tail) if t in TITLE_STOPS), len(tail))
@@ -257,7 +290,7 @@ def parse(text: str, resolve: TitleResolver | None = None, *, this_year: int | N
         for n in (4, 3, 2, 1):
             if i + n > len(tokens):
                 continue
-            phrase = " ".join(tokens[i: i + n])
+            phrase = " ".join(tokens[i : i + n])
             if _apply(phrase, q, negate, comparative):
                 matched = True
                 if not (i + n < len(tokens) and tokens[i + n] in ("or", "nor")):

@@ -62,8 +62,9 @@ def pick_line(n: int, film: Film, pick: Pick, quote: str | None) -> Block:
     return para(*spans)
 
 
-def build(reading: list[str], picks: list[tuple[Film, Pick, str | None]], *, notes: list[str],
-          heading: str = "Read as") -> Reply:
+def build(
+    reading: list[str], picks: list[tuple[Film, Pick, str | None]], *, notes: list[str], heading: str = "Read as"
+) -> Reply:
     blocks: list[Block] = [para(bold(f"{heading}: "), " · ".join(reading) if reading else "anything good")]
     blocks += [para(italic(n)) for n in notes]
     for i, (film, pick, quote) in enumerate(picks, 1):

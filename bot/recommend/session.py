@@ -33,8 +33,9 @@ class ChatMemory:
 
 
 class Sessions:
-    def __init__(self, ttl: float = TTL_SECONDS, max_chats: int = MAX_CHATS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, ttl: float = TTL_SECONDS, max_chats: int = MAX_CHATS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl = ttl
         self.max_chats = max_chats
         self.clock = clock

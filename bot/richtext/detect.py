@@ -125,8 +125,7 @@ _INTRO = re.compile(
     r"animation|documentary|feature|picture|romance|tragedy)\b|starring|stars\s+[A-Z]|directed by|"
     r"played by|tells the story of|(?:film|movie|story|it) (?:follows|is about|is set in)\b)"
 )
-_ENDING_TALK = re.compile(r"\b(?:in the end|at the end|the ending|ends with|finally|the last scene)\b",
-                          re.IGNORECASE)
+_ENDING_TALK = re.compile(r"\b(?:in the end|at the end|the ending|ends with|finally|the last scene)\b", re.IGNORECASE)
 _NOT_NAMES = _words(
     "I The A An He She They It We You This That These Those But And Or If When While After Before Then So "
     "His Her Their Its Our My Your Hi Hello Dear Thank Thanks Because Although Though Even Also Just Only "

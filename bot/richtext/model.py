@@ -129,9 +129,7 @@ class Document:
         return count
 
     def to_json(self) -> str:
-        return json.dumps(
-            [_block_to_obj(b) for b in self.blocks], ensure_ascii=False, separators=(",", ":")
-        )
+        return json.dumps([_block_to_obj(b) for b in self.blocks], ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, data: str) -> Document:

@@ -149,9 +149,7 @@ _BB_TAG = re.compile(
     r"\[(/?)(b|i|u|s|strike|spoiler|url|quote|code|center|size|color|font)(?:=([^\]\n]{0,2048}))?\]",
     re.IGNORECASE,
 )
-_MD_LINK_CLOSE = re.compile(
-    r"\]\(\s*<?((?:[^\s()<>]|\([^\s()<>]*\))+)>?(?:\s+\"[^\"\n]*\")?\s*\)"
-)
+_MD_LINK_CLOSE = re.compile(r"\]\(\s*<?((?:[^\s()<>]|\([^\s()<>]*\))+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
 _BB_CODE_END = re.compile(r"\[/code\]", re.IGNORECASE)
 _PIPE_SPACER = re.compile(r"(?<=\\\|)\u200b(?=\u200b*\|\|)")
@@ -232,8 +230,9 @@ def _scan_inline(text: str, f: _Features, out: list[_Tok]) -> None:
             flush()
             group = c
             out.append(
-                _Tok("run", c * (k - i), group=group, remaining=k - i, orig=k - i, can_open=can_open,
-                     can_close=can_close)
+                _Tok(
+                    "run", c * (k - i), group=group, remaining=k - i, orig=k - i, can_open=can_open, can_close=can_close
+                )
             )
             i = k
             continue
@@ -256,8 +255,16 @@ def _scan_inline(text: str, f: _Features, out: list[_Tok]) -> None:
             if pairs:
                 flush()
                 out.append(
-                    _Tok("run", "||" * pairs, group="|", remaining=2 * pairs, can_open=True, can_close=True,
-                         source="discord", cross=True)
+                    _Tok(
+                        "run",
+                        "||" * pairs,
+                        group="|",
+                        remaining=2 * pairs,
+                        can_open=True,
+                        can_close=True,
+                        source="discord",
+                        cross=True,
+                    )
                 )
             if (k - i) % 2:
                 buf.append("|")
@@ -712,9 +719,7 @@ def _build(toks: list[_Tok], nodes: list[_Node]) -> Document:
             if link_node is not None:
                 url = nodes[link_node].url or "".join(link_text.get(link_node, [])).strip()
                 url = _safe_url(url)
-            spans.append(
-                Span(text, styles, spoiler=spoiler_src is not None, link=url, source=spoiler_src or "")
-            )
+            spans.append(Span(text, styles, spoiler=spoiler_src is not None, link=url, source=spoiler_src or ""))
         out.append(Block(tuple(spans), kind=kind))
     return Document(tuple(out))
 

@@ -167,8 +167,10 @@ def _plain_style(d: Document) -> Document:
     """Last resort for a single character that does not fit: drop links and styles
     (never the spoiler flag)."""
     return Document(
-        tuple(replace(b, kind="paragraph", spans=tuple(Span(s.text, spoiler=s.spoiler, source=s.source)
-                                                     for s in b.spans)) for b in d.blocks)
+        tuple(
+            replace(b, kind="paragraph", spans=tuple(Span(s.text, spoiler=s.spoiler, source=s.source) for s in b.spans))
+            for b in d.blocks
+        )
     )
 
 
@@ -271,11 +273,7 @@ def split_telegram_within(
 
     def render(chunk: Document) -> str | None:
         r = render_telegram(chunk)
-        if (
-            utf16_len(r.plain) > text_limit
-            or r.entities > entity_limit
-            or len(r.html.encode("utf-8")) > raw_limit
-        ):
+        if utf16_len(r.plain) > text_limit or r.entities > entity_limit or len(r.html.encode("utf-8")) > raw_limit:
             return None
         return r.html
 

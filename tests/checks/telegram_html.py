@@ -211,9 +211,7 @@ def parse_html(text: str, *, strict_nesting: bool = True) -> tuple[str, list[dic
                 raise _parse_error(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
             tag = text[begin + 1 : i].lower()
             if tag not in _ALLOWED_TAGS:
-                raise _parse_error(
-                    f'Unsupported start tag "{tag}" at byte offset {_byte_offset(text, begin)}'
-                )
+                raise _parse_error(f'Unsupported start tag "{tag}" at byte offset {_byte_offset(text, begin)}')
             argument = ""
             attrs: dict[str, str] = {}
             while at(i) != ">":
@@ -243,9 +241,7 @@ def parse_html(text: str, *, strict_nesting: bool = True) -> tuple[str, list[dic
                 while i < n and at(i) in _SPACE:
                     i += 1
                 if i >= n:
-                    raise _parse_error(
-                        f'Unclosed start tag "{tag}" at byte offset {_byte_offset(text, begin)}'
-                    )
+                    raise _parse_error(f'Unclosed start tag "{tag}" at byte offset {_byte_offset(text, begin)}')
                 if at(i) not in "'\"":
                     token_begin = i
                     while at(i).isascii() and (at(i).isalnum() or at(i) in ".-") and at(i) != "\0":
@@ -320,9 +316,7 @@ def parse_html(text: str, *, strict_nesting: bool = True) -> tuple[str, list[dic
         elif tag == "tg-time":
             unix = attrs.get("unix", "")
             if not unix.lstrip("-").isdigit():
-                raise _parse_error(
-                    f"Invalid Unix time specified at byte offset {_byte_offset(text, start_raw)}"
-                )
+                raise _parse_error(f"Invalid Unix time specified at byte offset {_byte_offset(text, start_raw)}")
             extra: dict = {"unix_time": int(unix)}
             if attrs.get("format"):
                 extra["date_time_format"] = attrs["format"]

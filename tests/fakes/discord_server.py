@@ -373,9 +373,7 @@ def make_default_guild(new_id: Callable[[], int], bot: FakeUser) -> tuple[FakeGu
     admin = FakeUser(new_id(), "admin")
     member = FakeUser(new_id(), "member")
     everyone = FakeRole(gid, "@everyone", Perm.EVERYONE_DEFAULT, 0)
-    admin_role = FakeRole(
-        new_id(), "Admin", Perm.EVERYONE_DEFAULT | Perm.MANAGE_GUILD | Perm.MANAGE_MESSAGES, 2
-    )
+    admin_role = FakeRole(new_id(), "Admin", Perm.EVERYONE_DEFAULT | Perm.MANAGE_GUILD | Perm.MANAGE_MESSAGES, 2)
     bot_role = FakeRole(new_id(), bot.username, Perm.BOT_DEFAULT, 1, managed=True)
     general = FakeChannel(new_id(), gid, "general", position=0)
     announcements = FakeChannel(
@@ -947,9 +945,7 @@ class FakeDiscord:
     ) -> None:
         """The next ``count`` requests whose path (after /api/v10) matches ``route_regex`` get this error.
         Status 429 produces a proper rate-limit response (retry_after, Retry-After, Via)."""
-        self._injected.append(
-            _Injected(re.compile(route_regex), method, status, code, count, message, retry_after)
-        )
+        self._injected.append(_Injected(re.compile(route_regex), method, status, code, count, message, retry_after))
 
     # ------------------------------------------------------------------ test helpers: waiting
 
@@ -1122,8 +1118,7 @@ class FakeDiscord:
         data = {
             "custom_id": custom_id,
             "components": [
-                {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
-                for k, v in values.items()
+                {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()
             ],
         }
         return await self._send_interaction(5, guild_id, channel, user, data, name=custom_id)
@@ -1514,9 +1509,7 @@ class FakeDiscord:
                 for i, emb in enumerate(embeds):
                     total += self._validate_embed(errors, ["embeds", i], emb)
                 if total > 6000:
-                    errors.add(
-                        ["embeds"], "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000"
-                    )
+                    errors.add(["embeds"], "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
         components = body.get("components")
         flags = int(body.get("flags") or 0)
         if components is not None:
@@ -1545,9 +1538,7 @@ class FakeDiscord:
                         f'parse:["{kind}"] and {kind}: [ids] are mutually exclusive.',
                     )
                 if len(allowed.get(kind) or []) > 100:
-                    errors.add(
-                        ["allowed_mentions", kind], "BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer in length."
-                    )
+                    errors.add(["allowed_mentions", kind], "BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer in length.")
         if len(files) > 10:
             errors.add(["files"], "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
         errors.raise_if_any()
@@ -1659,9 +1650,7 @@ class FakeDiscord:
                 elif ctype in (3, 5, 6, 7, 8):
                     opts = comp.get("options") or []
                     if ctype == 3 and not 1 <= len(opts) <= 25:
-                        errors.add(
-                            path + ["options"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 25 in length."
-                        )
+                        errors.add(path + ["options"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 25 in length.")
                     for o, opt in enumerate(opts):
                         for key in ("label", "value", "description"):
                             if key in opt:
@@ -1964,9 +1953,7 @@ class FakeDiscord:
         }
         return self._respond(request, 429, body, bucket, extra)
 
-    async def _read_body(
-        self, request: web.Request
-    ) -> tuple[dict[str, Any], list[tuple[str, bytes, str | None]]]:
+    async def _read_body(self, request: web.Request) -> tuple[dict[str, Any], list[tuple[str, bytes, str | None]]]:
         ctype = request.content_type
         files: list[tuple[str, bytes, str | None]] = []
         if ctype == "multipart/form-data":
@@ -2045,16 +2032,12 @@ class FakeDiscord:
             raise _HTTPError(403, 50001, "Missing Access")
         return int(guild)
 
-    async def _get_commands(
-        self, request: web.Request, app: str, guild: str | None = None
-    ) -> tuple[int, Any]:
+    async def _get_commands(self, request: web.Request, app: str, guild: str | None = None) -> tuple[int, Any]:
         self._check_app(app)
         scope = self._check_guild(guild)
         return 200, self.commands.get(scope, [])
 
-    async def _put_commands(
-        self, request: web.Request, app: str, guild: str | None = None
-    ) -> tuple[int, Any]:
+    async def _put_commands(self, request: web.Request, app: str, guild: str | None = None) -> tuple[int, Any]:
         self._check_app(app)
         scope = self._check_guild(guild)
         body, _ = await self._read_body(request)
@@ -2123,15 +2106,11 @@ class FakeDiscord:
                 errors.add(path + ["name"], "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
             desc = cmd.get("description")
             if not isinstance(desc, str) or not 1 <= len(desc) <= 100:
-                errors.add(
-                    path + ["description"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."
-                )
+                errors.add(path + ["description"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
             self._validate_options(errors, path + ["options"], cmd.get("options") or [], "command")
             size = _command_size(cmd)
             if size > 8000:
-                errors.add(
-                    path, "APPLICATION_COMMAND_TOO_LARGE", f"Command exceeds maximum size (8000), got {size}"
-                )
+                errors.add(path, "APPLICATION_COMMAND_TOO_LARGE", f"Command exceeds maximum size (8000), got {size}")
         else:
             if not isinstance(name, str) or not 1 <= len(name) <= 32:
                 errors.add(path + ["name"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length.")
@@ -2151,9 +2130,7 @@ class FakeDiscord:
         if dmp is not None and not str(dmp).isdigit():
             errors.add(path + ["default_member_permissions"], "NUMBER_TYPE_COERCE", "Value is not int.")
 
-    def _validate_options(
-        self, errors: _Errors, path: list[Any], options: list[dict[str, Any]], parent: str
-    ) -> None:
+    def _validate_options(self, errors: _Errors, path: list[Any], options: list[dict[str, Any]], parent: str) -> None:
         """``parent``: "command" (may hold groups, subcommands or plain options), "group" (only
         subcommands) or "sub" (only plain options)."""
         if len(options) > 25:
@@ -2184,9 +2161,7 @@ class FakeDiscord:
             names.add(opt.get("name"))
             desc = opt.get("description")
             if not isinstance(desc, str) or not 1 <= len(desc) <= 100:
-                errors.add(
-                    p + ["description"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."
-                )
+                errors.add(p + ["description"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
             if otype in (1, 2):
                 ok = parent == "command" or (parent == "group" and otype == 1)
                 if not ok:
@@ -2320,9 +2295,7 @@ class FakeDiscord:
         if int(msg["author"]["id"]) != self.bot_user.id and not perms & Perm.MANAGE_MESSAGES:
             raise _HTTPError(403, 50013, "Missing Permissions")
         self.deleted_message_ids.append(int(mid))
-        await self._dispatch(
-            "MESSAGE_DELETE", {"id": mid, "channel_id": channel, "guild_id": str(ch.guild_id)}
-        )
+        await self._dispatch("MESSAGE_DELETE", {"id": mid, "channel_id": channel, "guild_id": str(ch.guild_id)})
         return 204, None
 
     # ------------------------------------------------------------------ interaction callbacks
@@ -2461,9 +2434,7 @@ class FakeDiscord:
             _max_len(errors, ["data", "title"], data.get("title"), 45, min_len=1)
             _max_len(errors, ["data", "custom_id"], data.get("custom_id"), 100, min_len=1)
             if not 1 <= len(data.get("components") or []) <= 5:
-                errors.add(
-                    ["data", "components"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length."
-                )
+                errors.add(["data", "components"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length.")
             errors.raise_if_any()
         rec.response_type = ctype
         rec.response = body

@@ -133,9 +133,7 @@ def _client_gone() -> bool:
 
 
 class _ApiError(Exception):
-    def __init__(
-        self, code: int, description: str, parameters: dict | None = None, injected: bool = False
-    ) -> None:
+    def __init__(self, code: int, description: str, parameters: dict | None = None, injected: bool = False) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
@@ -418,9 +416,7 @@ class FakeTelegram:
             self._next_message_id[cid] = 2  # message 1 is the service message; thread 1 is "General"
         return chat
 
-    def channel(
-        self, title: str = "Channel", *, username: str | None = None, chat_id: int | None = None
-    ) -> dict:
+    def channel(self, title: str = "Channel", *, username: str | None = None, chat_id: int | None = None) -> dict:
         cid = chat_id if chat_id is not None else -(1_000_000_000_000 + next(self._ids))
         chat: dict = {"id": cid, "type": "channel", "title": title}
         if username:
@@ -800,9 +796,7 @@ class FakeTelegram:
 
     @staticmethod
     def _json(status: int, body: Any) -> web.Response:
-        return web.Response(
-            status=status, text=json.dumps(body, ensure_ascii=False), content_type="application/json"
-        )
+        return web.Response(status=status, text=json.dumps(body, ensure_ascii=False), content_type="application/json")
 
     async def _read_params(self, request: web.Request) -> tuple[dict[str, Any], dict]:
         params: dict[str, Any] = dict(request.query)
@@ -943,8 +937,7 @@ class FakeTelegram:
                     return []
                 raise _ApiError(
                     409,
-                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
-                    "is running",
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
                 )
             remaining = deadline - loop.time()
             if remaining <= 0:
@@ -1157,14 +1150,9 @@ class FakeTelegram:
                     raise _bad('can\'t parse inline keyboard button: Field "text" must be of type String')
                 present = [a for a in actions if a in button]
                 if not present:
-                    raise _bad(
-                        "can't parse inline keyboard button: Text buttons are unallowed in the inline "
-                        "keyboard"
-                    )
+                    raise _bad("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
                 if len(present) > 1:
-                    raise _bad(
-                        "can't parse inline keyboard button: exactly one of the optional fields must be used"
-                    )
+                    raise _bad("can't parse inline keyboard button: exactly one of the optional fields must be used")
                 if "callback_data" in button:
                     data = button["callback_data"]
                     if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64:
