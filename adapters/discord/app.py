@@ -36,7 +36,7 @@ from bot.replies import Reply
 from bot.service import AsyncCore
 
 from .commands import build_tree, command_payloads
-from .interactions import Interactions
+from .handlers import Handlers
 from .permissions import missing_for_feed
 from .render import render_all
 
@@ -50,7 +50,7 @@ DRAIN_TIMEOUT = 2.0
 class MovieTree(app_commands.CommandTree[discord.Client]):
     """The command tree; its error handler answers the user instead of only logging."""
 
-    def __init__(self, client: discord.Client, handlers: Interactions) -> None:
+    def __init__(self, client: discord.Client, handlers: Handlers) -> None:
         super().__init__(client)
         self.handlers = handlers
 
@@ -63,7 +63,7 @@ class MovieTree(app_commands.CommandTree[discord.Client]):
 class MovieClient(discord.Client):
     """A plain client (no shards: DEFAULT_GATEWAY is used as is) with our tree and button handling."""
 
-    def __init__(self, handlers: Interactions) -> None:
+    def __init__(self, handlers: Handlers) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         # A text bot never joins voice: the "PyNaCl/davey is not installed" start-up warnings are noise.
@@ -97,7 +97,7 @@ class DiscordPlatform:
             raise StartupError("DISCORD_TOKEN is not set")
         self.core = core
         self.settings = settings
-        self.handlers = Interactions(core, settings)
+        self.handlers = Handlers(core, settings)
         self.client: MovieClient | None = None
         self._task: asyncio.Task[None] | None = None
         self._saved_urls: tuple[str, yarl.URL] | None = None

@@ -28,8 +28,8 @@ TITLE_HELP = "The film; add the year to pick between remakes"
 SpoilerMode = Literal["auto", "none", "all"]
 
 
-class Handlers(Protocol):
-    """What the command callbacks call; implemented by `adapters.discord.app.Interactions`."""
+class CommandHandlers(Protocol):
+    """What the command callbacks call; implemented by `adapters.discord.handlers.Handlers`."""
 
     async def command(
         self,
@@ -52,7 +52,7 @@ class Handlers(Protocol):
 Callback = Callable[..., Coroutine[Any, Any, None]]
 
 
-def _callbacks(h: Handlers) -> dict[str, Callback]:
+def _callbacks(h: CommandHandlers) -> dict[str, Callback]:
     """One typed callback per known command; the parameters become the slash options."""
 
     async def help_(interaction: discord.Interaction) -> None:
@@ -125,7 +125,7 @@ def _callbacks(h: Handlers) -> dict[str, Callback]:
     }
 
 
-def _generic(h: Handlers, name: str) -> Callback:
+def _generic(h: CommandHandlers, name: str) -> Callback:
     @app_commands.describe(args="What to pass to the command")
     async def run(interaction: discord.Interaction, args: str | None = None) -> None:
         await h.command(interaction, name, args=args or "")
@@ -133,7 +133,7 @@ def _generic(h: Handlers, name: str) -> Callback:
     return run
 
 
-def slash_command(h: Handlers, cmd: Command, callback: Callback) -> app_commands.Command[Any, ..., None]:
+def slash_command(h: CommandHandlers, cmd: Command, callback: Callback) -> app_commands.Command[Any, ..., None]:
     """A slash command for one COMMANDS entry; admin commands default to Manage Server, servers only."""
     slash: app_commands.Command[Any, ..., None] = app_commands.Command(
         name=cmd.name, description=cmd.description[:100], callback=callback
@@ -144,7 +144,7 @@ def slash_command(h: Handlers, cmd: Command, callback: Callback) -> app_commands
     return slash
 
 
-def build_tree(tree: app_commands.CommandTree[Any], h: Handlers) -> None:
+def build_tree(tree: app_commands.CommandTree[Any], h: CommandHandlers) -> None:
     """Add every command of COMMANDS, plus the "Hide spoilers" message menu entry, to `tree`."""
     known = _callbacks(h)
     for cmd in COMMANDS.values():

@@ -2,7 +2,7 @@
 
 Modules: `app` (Application lifecycle, polling or webhook, the Platform protocol),
 `handlers` (Update -> Request), `render` (Reply -> sendMessage kwargs), `sending`
-(the one retry policy for outgoing calls), `admins` (cached admin checks),
+(the one retry policy for outgoing calls), `permissions` (who is an admin, cached),
 `files` (document downloads with size checks).
 """
 

@@ -39,8 +39,8 @@ from bot.platform import Gone, RetryLater, Transient
 from bot.replies import Reply
 from bot.service import AsyncCore
 
-from .admins import AdminCache
 from .handlers import Handlers
+from .permissions import AdminCache
 from .render import render_all
 from .sending import classify
 

@@ -29,7 +29,7 @@ from bot.replies import Attachment, Reply, Request, text_reply
 from bot.service import AsyncCore
 
 from . import files
-from .admins import AdminCache
+from .permissions import AdminCache
 from .render import GENERAL_TOPIC_ID, render_all
 from .sending import call
 

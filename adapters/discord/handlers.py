@@ -63,7 +63,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class Interactions:
+class Handlers:
     """Turns interactions into `Request`s and `Reply`s into interaction responses."""
 
     def __init__(self, core: AsyncCore, settings: Settings) -> None:
