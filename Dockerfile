@@ -10,6 +10,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
+COPY moviebot ./moviebot
 COPY data/catalog.jsonl ./data/catalog.jsonl
 RUN pip install . && useradd --system --uid 10001 --home-dir /data moviebot \
     && mkdir -p /data && chown moviebot /data

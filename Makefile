@@ -18,11 +18,11 @@ run: $(STAMP)
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot adapters tests bench
-	$(BIN)/ruff format --check bot adapters tests bench
+	$(BIN)/ruff check bot adapters moviebot tests bench
+	$(BIN)/ruff format --check bot adapters moviebot tests bench
 
 typecheck: $(STAMP)
-	$(BIN)/mypy bot
+	$(BIN)/mypy bot moviebot
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider

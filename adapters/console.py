@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TextIO
 
+from bot import dispatch
 from bot.core import MovieBot
 from bot.replies import Button, Reply, Request
 from bot.richtext import Block, Document, Span, to_console
@@ -53,7 +54,7 @@ def run_console(bot: MovieBot, stdin: TextIO, stdout: TextIO, *, admin: bool = T
         elif stripped.isdigit() and buttons:
             index = int(stripped) - 1
             if 0 <= index < len(buttons):
-                replies = bot.press(replace(base, command="button"), buttons[index].action)
+                replies = dispatch.press(bot, replace(base, command="button"), buttons[index].action)
         elif stripped.startswith("/"):
             name, _, args = stripped[1:].partition(" ")
             name = name.split("@", 1)[0]
@@ -66,7 +67,7 @@ def run_console(bot: MovieBot, stdin: TextIO, stdout: TextIO, *, admin: bool = T
                         break
                     body_lines.append(more)
                 body = "\n".join(body_lines)
-            replies = bot.handle(replace(base, command=name, args=args, body=body))
+            replies = dispatch.handle(bot, replace(base, command=name, args=args, body=body))
         else:
             replies = [Reply(Document((Block((Span("Commands start with /. Try /help."),)),)))]
         if replies is not None:

@@ -46,7 +46,6 @@ def _max_in_window(times: list[float], window: float = 1.0) -> int:
 
 
 async def run(chats: int, tg_rate: int, dc_rate: int) -> dict[str, dict[str, float]]:
-    from adapters.runner import build_platforms
     from bot.catalog import load_starter_catalog
     from bot.config import Secret, Settings
     from bot.core import MovieBot
@@ -54,6 +53,7 @@ async def run(chats: int, tg_rate: int, dc_rate: int) -> dict[str, dict[str, flo
     from bot.richtext import text_document
     from bot.service import AsyncCore
     from bot.store import Store
+    from moviebot.runner import build_platforms
     from tests.fakes.discord_server import FakeChannel, FakeDiscord
     from tests.fakes.telegram_server import FakeTelegram
 

@@ -366,6 +366,7 @@ def peak_rss_mb() -> float:
 def run_queries(path: Path, rounds: int) -> dict[str, object]:
     """In this process: open the DB like the bot does and time every query `rounds` times (after a warm-up)."""
     sys.path.insert(0, str(ROOT))
+    from bot import dispatch
     from bot.core import MovieBot
     from bot.recommend.engine import quote_fts
     from bot.recommend.lexicon import WORD_RE
@@ -388,7 +389,7 @@ def run_queries(path: Path, rounds: int) -> dict[str, object]:
         for i, text in enumerate(QUERIES):
             req = Request("bench", users[i % len(users)], "recommend", args=text, chat_id=f"c{i}")
             t, c = time.perf_counter(), time.process_time()
-            replies = bot.handle(req)
+            replies = dispatch.handle(bot, req)
             dt = (time.perf_counter() - t) * 1000
             dc = (time.process_time() - c) * 1000
             if any(r.error for r in replies):

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
 
-from .core import MovieBot, clean_line
+from .core import MovieBot, NewFilm
 from .countries import country_name
 from .errors import BadInput, NotFound
+from .importers.post import find_film, looks_like_post, parse_post, review_from_post
 from .replies import Button, Reply, Request, text_reply
 from .richtext import (
     Block,
@@ -30,6 +30,7 @@ from .richtext import (
     spoiler_free,
 )
 from .store import Film, Review
+from .text import clean_line
 
 REVIEWS_PER_PAGE = 3
 MAX_REVIEW_CHARS = 50_000
@@ -221,24 +222,22 @@ def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
         raise BadInput("spoilers must be auto, none or all.")
     text = review_text(req) if (req.body or req.attachments) else ""
     # A pasted blog post: keep the review, drop title/sign-off/bio/comments, credit its author.
-    from .importers.post import find_film, looks_like_post, parse_post, review_from_post
-
     post = parse_post(text) if text and looks_like_post(text) else None
     if not clean_line(req.args) and post is None:
         raise BadInput("Usage: /addreview <title>, then the review on the next lines (or attach a .txt/.md file).")
-    film: Film | None = None
-    new_film: dict[str, Any] | None = None
+    target: int | NewFilm
     others: list[str] = []
     if clean_line(req.args):
         film, others = bot.resolve(req.args)
+        target = film.id
     else:
         assert post is not None
         match = find_film(bot, post)  # raises NotFound when it cannot tell
         if match.film_id is not None:
-            film = bot.store.get_film(match.film_id)
+            target = match.film_id
         else:  # a new film, named by the post's "X is a 2019 … film" sentence
             assert match.facts is not None
-            new_film = match.facts.as_movie()
+            target = NewFilm(match.facts.as_movie(), source="post")
     if not text:
         text = review_text(req)
     rating = None
@@ -252,25 +251,18 @@ def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
         body = apply_spoiler_mode(parse(text), mode)
     if not body.blocks:
         raise BadInput("The review has no readable text.")
-    # The new film (if any) and the review land together or not at all.
-    try:
-        with bot.store.atomic():
-            if film is None:
-                assert new_film is not None
-                film = bot.store.get_film(bot.add_film(new_film, source="post"))
-            review_id = bot.add_review(
-                film.id,
-                body,
-                author=author,
-                author_id=req.user_id,
-                platform=req.platform,
-                rating=rating,
-                spoiler_mode=mode,
-            )
-    except Exception:
-        if new_film is not None:
-            bot.reload_titles()  # forget the film the rollback took back
-        raise
+    # A new film (if any) and the review land together or not at all.
+    added = bot.add_review(
+        target,
+        body,
+        author=author,
+        author_id=req.user_id,
+        platform=req.platform,
+        rating=rating,
+        spoiler_mode=mode,
+    )
+    film = bot.store.get_film(added.film_id)
+    review_id = added.review_id
     n = body.spoiler_sections
     note = f" {n} spoiler section(s) hidden from /review." if n else ""
     msg = f"Added review #{review_id} of {film.label}.{note}"

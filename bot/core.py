@@ -1,26 +1,47 @@
-"""`MovieBot`: the platform-neutral bot, built once from a store and settings.
+"""`MovieBot`: the platform-neutral bot's state, built once from a store and settings.
 
-It owns the title index and the recommender, and turns a `Request` into
-`Reply`s through the command table in `commands.py`. Errors are translated
-here and only here: a `UserError` becomes a one-line reply, anything else is
-logged with an incident id and answered with a generic line.
+It owns the store, the in-memory title index and the recommender, and is the one
+way films and reviews are added, whether they come from chat, an attached file,
+a pasted post or an import: `add_review` and `add_film` write inside one
+transaction and change the title index only after it committed, so a rolled-back
+write never leaves a phantom title behind.
+
+Running commands is a layer above (`bot.dispatch`), so that commands and
+importers can depend on this module without it depending back on them.
 """
 
 from __future__ import annotations
 
-import logging
-import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .config import Settings
-from .errors import BadInput, NotAllowed, NotFound, UserError
+from .errors import BadInput, NotFound
 from .recommend import Recommender
-from .replies import Reply, Request, text_reply
+from .replies import Request
 from .richtext import Document
 from .store import Film, Store
+from .text import clean_line
 from .titles import TitleIndex
 
-log = logging.getLogger("moviebot.core")
+
+@dataclass(frozen=True)
+class NewFilm:
+    """A film to create in the same transaction as its first review (a post's premise, a Letterboxd row).
+
+    `data` holds the fields of the movies import format; `title` is required.
+    """
+
+    data: Mapping[str, Any]
+    source: str
+
+
+@dataclass(frozen=True)
+class AddedReview:
+    review_id: int
+    film_id: int
+    new_film: bool
 
 
 class MovieBot:
@@ -52,70 +73,59 @@ class MovieBot:
             raise NotFound(f"No film called “{shown}” in the catalog.")
         return self.store.get_film(res.film_id), [label for _, label in res.others]
 
-    def add_film(self, data: dict[str, Any], *, source: str = "user") -> int:
-        film_id = self.store.add_film(data, source=source)
+    def add_film(self, data: Mapping[str, Any], *, source: str = "user") -> int:
+        """Store one film (its own transaction), then make its titles resolvable."""
+        film_id = self.store.add_film(dict(data), source=source)
+        self.index_film(film_id, data)
+        return film_id
+
+    def index_film(self, film_id: int, data: Mapping[str, Any]) -> None:
+        """Add a stored film's titles to the in-memory index; call only once its write committed."""
         titles = [data["title"], *(data.get("aliases") or [])]
         if data.get("original_title"):
             titles.append(data["original_title"])
         self.titles.add(film_id, titles, data.get("year"), data["title"])
-        return film_id
 
-    def reload_titles(self) -> None:
-        """Rebuild the in-memory title index from the database (after a rolled-back film)."""
-        self.titles = TitleIndex(self.store.title_index())
-        self.recommender.titles = self.titles
+    def add_review(
+        self,
+        film: int | NewFilm,
+        body: Document,
+        *,
+        author: str,
+        platform: str,
+        rating: float | None = None,
+        author_id: str | None = None,
+        spoiler_mode: str = "auto",
+        source_key: str | Callable[[int], str] | None = None,
+        created_at: str | None = None,
+    ) -> AddedReview:
+        """Store a review of an existing film (its id) or of a `NewFilm` created with it.
 
-    def add_review(self, film_id: int, body: Document, **kw: Any) -> int:
-        return self.store.add_review(film_id, body=body, **kw)
+        The new film, the review and its feed entries are one transaction (a savepoint
+        when the caller already holds one): all land or none do. The title index learns
+        the new film only after that, so a failure leaves nothing to take back.
 
-    # -- dispatch ------------------------------------------------------------
+        `source_key` identifies an imported review across re-imports; it may be a function
+        of the film id, for keys that name a film that does not exist yet.
+        """
+        with self.store.atomic():
+            film_id = self.store.add_film(dict(film.data), source=film.source) if isinstance(film, NewFilm) else film
+            review_id = self.store.add_review(
+                film_id,
+                body=body,
+                author=author,
+                platform=platform,
+                rating=rating,
+                author_id=author_id,
+                spoiler_mode=spoiler_mode,
+                source_key=source_key(film_id) if callable(source_key) else source_key,
+                created_at=created_at,
+            )
+        if isinstance(film, NewFilm):
+            self.index_film(film_id, film.data)
+        return AddedReview(review_id, film_id, isinstance(film, NewFilm))
+
+    # -- who may do what -----------------------------------------------------
 
     def is_admin(self, req: Request) -> bool:
         return req.is_admin or self.settings.is_bot_admin(req.platform, req.user_id)
-
-    def handle(self, req: Request) -> list[Reply]:
-        """Run one command; never raises."""
-        from .commands import COMMANDS
-
-        cmd = COMMANDS.get(req.command.lower().lstrip("/"))
-        try:
-            if cmd is None:
-                raise BadInput(f"Unknown command /{clean_line(req.command)[:32]}. Try /help.")
-            if cmd.admin and not self.is_admin(req):
-                raise NotAllowed(f"/{cmd.name} is for admins of this chat.")
-            return cmd.run(self, req)
-        except UserError as exc:
-            return [text_reply(exc.message, error=True)]
-        except Exception:
-            return [self._incident(req)]
-
-    def press(self, req: Request, action: str) -> list[Reply]:
-        """A button was pressed; `action` is the string the button carried."""
-        from .commands import BUTTONS
-
-        prefix = action.split(":", 1)[0]
-        handler = BUTTONS.get(prefix)
-        try:
-            if handler is None:
-                raise BadInput("That button no longer works; run the command again.")
-            return handler(self, req, action)
-        except UserError as exc:
-            return [text_reply(exc.message, error=True)]
-        except Exception:
-            return [self._incident(req)]
-
-    def _incident(self, req: Request) -> Reply:
-        incident = secrets.token_hex(4)
-        log.exception("incident %s: /%s on %s failed", incident, req.command, req.platform)
-        return text_reply(f"Sorry, something went wrong on our side (incident {incident}).", error=True)
-
-
-def clean_line(text: str) -> str:
-    """One line of user text with control and zero-width characters removed."""
-    out = []
-    for ch in text:
-        if ch in "\n\r\t":
-            out.append(" ")
-        elif ch.isprintable():
-            out.append(ch)
-    return " ".join("".join(out).split())

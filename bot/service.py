@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from . import dispatch
 from .core import MovieBot
 from .replies import Reply, Request
 
@@ -29,10 +30,10 @@ class AsyncCore:
         return await loop.run_in_executor(self._executor, fn, *args)
 
     async def handle(self, req: Request) -> list[Reply]:
-        return await self.call(self.bot.handle, req)
+        return await self.call(dispatch.handle, self.bot, req)
 
     async def press(self, req: Request, action: str) -> list[Reply]:
-        return await self.call(self.bot.press, req, action)
+        return await self.call(dispatch.press, self.bot, req, action)
 
     async def complete_title(self, prefix: str, limit: int = 25) -> list[tuple[int, str]]:
         # The title index is in memory and read-only here: no need to queue behind SQLite.

@@ -10,12 +10,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from .catalog import load_starter_catalog
-from .config import Settings, load_settings
-from .core import MovieBot
-from .errors import ConfigError, StartupError, StoreError
-from .logs import setup_logging
-from .store import Store
+from adapters.console import run_console
+from bot.catalog import load_starter_catalog
+from bot.config import Settings, load_settings
+from bot.core import MovieBot
+from bot.errors import ConfigError, StartupError, StoreError
+from bot.feed import feed_report
+from bot.importers.files import import_file
+from bot.logs import setup_logging
+from bot.store import Store
+
+from .progress import progress_bar
+from .runner import run
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -46,6 +52,24 @@ def open_bot(settings: Settings) -> MovieBot:
     store = Store.open(settings.db_path)
     load_starter_catalog(store)
     return MovieBot(store, settings)
+
+
+def import_paths(bot: MovieBot, paths: list[Path], fmt: str) -> int:
+    """`moviebot import`: each file's report on stdout; 1 when a file or a row failed, else 0."""
+    status = EXIT_OK
+    for path in paths:
+        try:
+            with progress_bar(f"Importing {path.name}") as progress:
+                report = import_file(bot, path, fmt, progress=progress)
+        except (ValueError, OSError) as exc:
+            print(f"moviebot: {exc}", file=sys.stderr)
+            status = EXIT_FAILED
+            continue
+        for line in report.lines():
+            print(line)
+        if report.failed:
+            status = EXIT_FAILED
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,25 +114,17 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "console":
-            from adapters.console import run_console
-
             return run_console(bot, sys.stdin, sys.stdout, admin=not args.member)
         if args.command == "import":
-            from .importers.files import import_paths
-
             return import_paths(bot, [Path(p) for p in args.paths], args.format)
         if args.command == "backup":
             bot.store.backup(args.path)
             print(f"backed up {settings.db_path} to {args.path}")
             return EXIT_OK
         if args.command == "feed":
-            from .feed import feed_report
-
             print(feed_report(bot.store))
             return EXIT_OK
         if args.command == "run":
-            from adapters.runner import run
-
             return run(bot, settings)
     except StartupError as exc:
         print(f"moviebot: {exc}", file=sys.stderr)

@@ -25,6 +25,7 @@ STOP_TIMEOUT = 8.0
 
 
 def build_platforms(core: AsyncCore, settings: Settings) -> list[Platform]:
+    # Imported here, not at the top: a console session or an import never loads discord.py or PTB.
     platforms: list[Platform] = []
     if settings.telegram_token:
         from adapters.telegram import TelegramPlatform

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot import dispatch
 from bot.core import MovieBot
 from bot.replies import Request
 from bot.store import Store
@@ -20,7 +21,7 @@ def addreview(bot: MovieBot) -> str:
         is_admin=True,
         body=POST.read_text(encoding="utf-8"),
     )
-    return "\n".join(r.body.plain for r in bot.handle(req))
+    return "\n".join(r.body.plain for r in dispatch.handle(bot, req))
 
 
 def test_pasted_post_about_a_new_film_adds_film_and_review(movie_bot: MovieBot) -> None:

@@ -11,7 +11,6 @@ import discord.http
 import pytest
 
 from adapters.discord import DiscordPlatform
-from adapters.runner import build_platforms, serve
 from bot.config import Secret
 from bot.core import MovieBot
 from bot.errors import StartupError
@@ -19,6 +18,7 @@ from bot.platform import Gone, Transient
 from bot.replies import text_reply
 from bot.service import AsyncCore
 from bot.store import Store
+from moviebot.runner import build_platforms, serve
 from tests.checks.discord_markdown import mentions, visible_text
 from tests.fakes.discord_server import FakeDiscord
 from tests.fixtures.discord.harness import TOKEN, catalog_store, long_review, make_settings, running_bot, started

@@ -69,7 +69,9 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_each_exactly_once(tmp_p
         for ch in discord_channels:
             store.subscribe("discord", str(ch.id), None, ch.name, "admin")
         film, _ = bot.resolve("Parasite")
-        review_id = bot.add_review(film.id, text_document("Sharp and funny."), author="Ann", platform="telegram")
+        review_id = bot.add_review(
+            film.id, text_document("Sharp and funny."), author="Ann", platform="telegram"
+        ).review_id
         store.close()
 
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MOVIEBOT_", "DISCORD_", "TELEGRAM_"))}

@@ -112,7 +112,7 @@ class Feed:
             # On the DB thread, like every other store call while the dispatcher runs:
             # the connection is shared and must never be used from two threads at once.
             film, _ = self.bot.resolve(title)
-            return self.bot.add_review(film.id, doc, author=author, platform="telegram", rating=rating)
+            return self.bot.add_review(film.id, doc, author=author, platform="telegram", rating=rating).review_id
 
         return await self.core.call(add)
 
@@ -318,7 +318,7 @@ async def test_rows_left_sending_by_a_crash_are_resent_with_a_warning(
     subscribe(movie_bot, "telegram", "-10", "-20")
     subscribe(movie_bot, "discord", "30")
     film, _ = movie_bot.resolve("Parasite")
-    review_id = movie_bot.add_review(film.id, text_document("Great."), author="Ana", platform="discord")
+    review_id = movie_bot.add_review(film.id, text_document("Great."), author="Ana", platform="discord").review_id
     # as a crash leaves it: -10 was being sent, the others had not started
     movie_bot.store.db.execute(
         """UPDATE outbox SET status = 'sending', attempts = 1 WHERE subscription_id =

@@ -12,11 +12,11 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from adapters.runner import serve
 from bot.catalog import load_starter_catalog
 from bot.config import Secret, Settings, parse_admins
 from bot.core import MovieBot
 from bot.store import Store
+from moviebot.runner import serve
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.telegram_server import FakeTelegram
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot import dispatch
 from bot.core import MovieBot
 from bot.importers.post import (
     import_post,
@@ -92,7 +93,7 @@ def test_seed_through_addreview_strips_the_post(movie_bot: MovieBot, seed_text: 
         is_admin=True,
         body=seed_text,
     )
-    replies = movie_bot.handle(req)
+    replies = dispatch.handle(movie_bot, req)
     assert not replies[0].error, replies[0].body.plain
     assert "Miracle in Cell No. 7 (2013)" in replies[0].body.plain
     review = _only_review(movie_bot, "Miracle in Cell No. 7", 2013)
@@ -212,7 +213,7 @@ def test_addreview_with_a_plain_review_keeps_the_member_as_author(movie_bot: Mov
         is_admin=True,
         body="Loved it. Best regards to the cast!",
     )
-    replies = movie_bot.handle(req)
+    replies = dispatch.handle(movie_bot, req)
     assert not replies[0].error, replies[0].body.plain
     review = _only_review(movie_bot, "Parasite", 2019)
     assert review.author == "Dana"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import dispatch
 from bot.catalog import load_starter_catalog
 from bot.core import MovieBot
 from bot.recommend.session import Sessions
@@ -18,13 +19,13 @@ FIXTURES = Path(__file__).parent / "fixtures" / "recommend"
 
 
 def ask(bot: MovieBot, text: str, *, user: str = "u1", chat: str = "c1") -> Reply:
-    replies = bot.handle(Request("telegram", user, "recommend", args=text, chat_id=chat))
+    replies = dispatch.handle(bot, Request("telegram", user, "recommend", args=text, chat_id=chat))
     assert len(replies) == 1
     return replies[0]
 
 
 def press(bot: MovieBot, action: str, *, chat: str = "c1") -> Reply:
-    replies = bot.press(Request("telegram", "u2", "recommend", chat_id=chat), action)
+    replies = dispatch.press(bot, Request("telegram", "u2", "recommend", chat_id=chat), action)
     assert len(replies) == 1
     return replies[0]
 
@@ -38,7 +39,7 @@ def add_review(bot: MovieBot, title: str, year: int, text: str, rating: float | 
     assert film_id is not None
     return bot.add_review(
         film_id, apply_spoiler_mode(parse(text), "auto"), author="tester", platform="telegram", rating=rating
-    )
+    ).review_id
 
 
 @pytest.fixture(scope="module")

@@ -330,7 +330,7 @@ async def test_restart_keeps_data(tg: TelegramHarness) -> None:
 
 async def test_moviebot_run_serves_telegram_until_stopped(tmp_path: Path) -> None:
     """`moviebot run` with TELEGRAM_TOKEN set: the runner builds, starts and stops our platform."""
-    from adapters.runner import serve
+    from moviebot.runner import serve
 
     async with FakeTelegram(token=TOKEN, bot_username=BOT_NAME) as fake:
         h = TelegramHarness(fake, tmp_path / "moviebot.db")

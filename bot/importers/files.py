@@ -1,14 +1,18 @@
-"""`moviebot import PATH...`: pick the format, read the file safely, print the report."""
+"""Importing a file: pick the format, read the file safely, run the importer, return its report.
+
+Printing the report and choosing the exit status belong to the program (`moviebot.cli`).
+"""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from ..core import MovieBot
 from .jsonl import import_movies, import_reviews
-from .report import ImportReport
+from .letterboxd import import_letterboxd
+from .post import import_post
+from .report import ImportReport, Progress, no_progress
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
 
@@ -44,7 +48,8 @@ def read_text(path: Path) -> str:
         raise ValueError(f"{path} is not UTF-8 (bad byte on line {line}); save it as UTF-8") from None
 
 
-def import_file(bot: MovieBot, path: Path, fmt: str) -> ImportReport:
+def import_file(bot: MovieBot, path: Path, fmt: str, *, progress: Progress = no_progress) -> ImportReport:
+    """One file's import; ValueError or OSError (one line naming the file) when it cannot be read."""
     text = read_text(path)
     if fmt == "auto":
         fmt = detect_format(path, text)
@@ -53,27 +58,7 @@ def import_file(bot: MovieBot, path: Path, fmt: str) -> ImportReport:
     if fmt == "reviews":
         return import_reviews(bot, text.splitlines(), str(path))
     if fmt == "letterboxd":
-        from .letterboxd import import_letterboxd
-
-        return import_letterboxd(bot, path, text)
+        return import_letterboxd(bot, path, text, progress=progress)
     if fmt == "post":
-        from .post import import_post_file
-
-        return import_post_file(bot, path, text)
+        return import_post(bot, text, str(path))
     raise ValueError(f"unknown format {fmt}")
-
-
-def import_paths(bot: MovieBot, paths: list[Path], fmt: str) -> int:
-    status = 0
-    for path in paths:
-        try:
-            report = import_file(bot, path, fmt)
-        except (ValueError, OSError) as exc:
-            print(f"moviebot: {exc}", file=sys.stderr)
-            status = 1
-            continue
-        for line in report.lines():
-            print(line)
-        if report.failed:
-            status = 1
-    return status

@@ -46,13 +46,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core import MovieBot
+from ..core import MovieBot, NewFilm
 from ..errors import BadInput, UserError
 from ..richtext import apply_spoiler_mode, parse
 from ..store import Store
 from ..titles import normalize_title
-from .progress import progress_bar
-from .report import ImportReport
+from .report import ImportReport, Progress, no_progress
 
 REVIEW_COLUMNS = ("Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Review", "Tags", "Watched Date")
 RATING_COLUMNS = ("Date", "Name", "Year", "Letterboxd URI", "Rating")
@@ -184,19 +183,25 @@ class _Films:
             raise BadInput(f"“{name}” has no Year and several films have that title; add the year")
         return ids[0] if ids else None
 
+    @staticmethod
+    def new(name: str, year: int | None) -> NewFilm:
+        return NewFilm({"title": name.strip()[:300], "year": year}, source="letterboxd")
+
     def create(self, name: str, year: int | None) -> int:
         """Insert inside the caller's transaction; call `created` after it commits."""
-        return self.bot.store.add_film({"title": name.strip()[:300], "year": year}, source="letterboxd")
+        return self.bot.store.add_film(dict(self.new(name, year).data), source="letterboxd")
 
     def created(self, film_id: int, name: str, year: int | None) -> str:
-        title = name.strip()[:300]
-        self.bot.titles.add(film_id, [title], year, title)
+        """The film's write committed: make it resolvable and list it as new."""
+        self.bot.index_film(film_id, self.new(name, year).data)
         label = self.bot.titles.label[film_id]
         self.report.new_films.append(label)
         return label
 
 
-def import_letterboxd(bot: MovieBot, path: Path, text: str, *, owner: str | None = None) -> ImportReport:
+def import_letterboxd(
+    bot: MovieBot, path: Path, text: str, *, owner: str | None = None, progress: Progress = no_progress
+) -> ImportReport:
     """Import a Letterboxd reviews.csv or ratings.csv; see the module docstring for the rules."""
     report = ImportReport(str(path))
     rows = records(text)
@@ -216,10 +221,10 @@ def import_letterboxd(bot: MovieBot, path: Path, text: str, *, owner: str | None
         return report
     user = owner or export_owner(path)
     films = _Films(bot, report)
-    with progress_bar(len(text), f"Importing {path.name}") as update, _Batches(bot) as batches:
+    with _Batches(bot) as batches:
         for n, (line, pos, row) in enumerate(rows):
             if n % 256 == 0:
-                update(pos)
+                progress(pos, len(text))
             batches.tick()
             if isinstance(row, csv.Error):
                 report.add(line, "failed", f"unreadable CSV from here on ({row}); check for an unclosed quote")
@@ -238,7 +243,7 @@ def import_letterboxd(bot: MovieBot, path: Path, text: str, *, owner: str | None
             except sqlite3.Error as exc:
                 # The row's savepoint was rolled back; the rest of the file still goes in.
                 report.add(line, "failed", f"the database refused this row ({type(exc).__name__}: {exc})")
-        update(len(text))
+        progress(len(text), len(text))
     return report
 
 
@@ -325,22 +330,22 @@ def _review_row(
     if body.spoiler_sections == 0:
         body = apply_spoiler_mode(body, "auto")
     film_id = films.find(name, year)
-    new = film_id is None
-    with bot.store.atomic():
-        if film_id is None:
-            film_id = films.create(name, year)
-        bot.store.add_review(
-            film_id,
-            body=body,
-            author=user or "Letterboxd member",
-            platform=PLATFORM,
-            rating=float(rating) if rating is not None else None,
-            spoiler_mode="auto",
-            source_key=key,
-            created_at=_date(cols.get(row, "Date")),
-        )
-    label = films.created(film_id, name, year) if new else bot.titles.label.get(film_id, name)
-    report.add(line, "added", f"review of {label}" + (" (new film)" if new else ""))
+    added = bot.add_review(
+        films.new(name, year) if film_id is None else film_id,
+        body,
+        author=user or "Letterboxd member",
+        platform=PLATFORM,
+        rating=float(rating) if rating is not None else None,
+        spoiler_mode="auto",
+        source_key=key,
+        created_at=_date(cols.get(row, "Date")),
+    )
+    if added.new_film:
+        label = bot.titles.label[added.film_id]
+        report.new_films.append(label)
+    else:
+        label = bot.titles.label.get(added.film_id, name)
+    report.add(line, "added", f"review of {label}" + (" (new film)" if added.new_film else ""))
 
 
 def _rating_row(

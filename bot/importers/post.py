@@ -26,12 +26,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz
 
-from ..core import MovieBot, clean_line
+from ..core import MovieBot, NewFilm
 from ..countries import country_code, country_name
 from ..errors import NotFound, UserError
 from ..richtext import Document, apply_spoiler_mode, parse
@@ -703,43 +702,29 @@ def import_post(bot: MovieBot, text: str, source: str, *, platform: str = "impor
         report.add(line, "failed", "the post has no readable review text")
         return report
     author = (review.author or "anonymous")[:100]
-    new_label = None
-    with bot.store.atomic():
-        if match.film_id is None:
-            assert match.facts is not None
-            film_id = bot.store.add_film(match.facts.as_movie(), source="post")
-            new_label = f"{match.facts.title} ({match.facts.year})"
-        else:
-            film_id = match.film_id
-        key = review_key(film_id, author, post.body)
+    if match.film_id is not None:
+        key = review_key(match.film_id, author, post.body)
         if bot.store.review_exists(key):
-            film = bot.store.get_film(film_id)
+            film = bot.store.get_film(match.film_id)
             report.add(line, "skipped", f"this post's review of {film.label} was imported before")
             return report
-        bot.store.add_review(
-            film_id,
-            body=review.body,
-            author=author,
-            platform=platform,
-            rating=review.rating,
-            spoiler_mode="auto",
-            source_key=key,
-        )
-    if match.film_id is None and match.facts is not None:
-        f = match.facts
-        bot.titles.add(film_id, [f.title], f.year, f.title)
-    label = bot.titles.label.get(film_id) or str(film_id)
-    if new_label:
-        report.new_films.append(new_label)
+        target: int | NewFilm = match.film_id
+    else:
+        assert match.facts is not None
+        target = NewFilm(match.facts.as_movie(), source="post")
+    added = bot.add_review(
+        target,
+        review.body,
+        author=author,
+        platform=platform,
+        rating=review.rating,
+        spoiler_mode="auto",
+        source_key=lambda film_id: review_key(film_id, author, post.body),
+    )
+    label = bot.titles.label.get(added.film_id) or str(added.film_id)
+    if added.new_film:
+        report.new_films.append(label)
     rating = f", {review.rating:g}/10" if review.rating is not None else ""
     left = f" (left out: {', '.join(review.dropped)})" if review.dropped else ""
     report.add(line, "added", f"review of {label} by {author}{rating}{left}")
     return report
-
-
-def import_post_file(bot: MovieBot, path: Path, text: str) -> ImportReport:
-    return import_post(bot, text, str(path))
-
-
-def author_line(post: ParsedPost, fallback: str) -> str:
-    return clean_line(post.author or fallback)[:100] or fallback

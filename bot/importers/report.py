@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+# Told how far a long import got: (units done, units in all), e.g. characters of input.
+# The program draws a bar from it; the core only calls it.
+Progress = Callable[[int, int], None]
+
+
+def no_progress(done: int, total: int) -> None:
+    """The default `Progress`: nobody is watching."""
 
 
 @dataclass(frozen=True)

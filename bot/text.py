@@ -1,0 +1,18 @@
+"""Plain-text helpers every layer of the core may use; this module imports nothing from the bot.
+
+`clean_line` lived in `core.py`, which made every module that echoes user text import
+the bot itself; here it sits at the bottom of the import graph.
+"""
+
+from __future__ import annotations
+
+
+def clean_line(text: str) -> str:
+    """One line of user text with control and zero-width characters removed."""
+    out = []
+    for ch in text:
+        if ch in "\n\r\t":
+            out.append(" ")
+        elif ch.isprintable():
+            out.append(ch)
+    return " ".join("".join(out).split())
