@@ -1,6 +1,6 @@
 """Settings from the environment (and a `.env` file), validated once at start-up.
 
-Every variable of CONTRACT.md is read here and nowhere else, so a bad value
+Every variable of the configuration table in README.md is read here and nowhere else, so a bad value
 stops the bot with one line naming the variable before anything connects.
 Tokens are kept in `Secret` so that a stray `repr()` or f-string in a log line
 prints `***` instead of the token.
@@ -9,15 +9,20 @@ prints `***` instead of the token.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import urlparse
 
 from .errors import ConfigError
+from .ratelimits import DEFAULT_LIMITS, RateLimits, parse_limits
 
 PLATFORMS = ("discord", "telegram", "console")
+NUMERIC_IDS = ("discord", "telegram")  # platforms whose user ids are numbers (snowflakes, Telegram ids)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING")
+_WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Secret:
@@ -41,8 +46,14 @@ class Secret:
         return bool(self._value)
 
 
+def _default_limits() -> Mapping[str, RateLimits]:
+    return MappingProxyType(dict(DEFAULT_LIMITS))
+
+
 @dataclass(frozen=True)
 class Settings:
+    """Every setting, typed; the defaults here are the only ones (`load_settings` falls back to them)."""
+
     db_path: Path = Path("data/moviebot.db")
     discord_token: Secret | None = None
     discord_api_base_url: str = "https://discord.com/api/v10"
@@ -52,15 +63,19 @@ class Settings:
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     telegram_webhook_url: str | None = None
-    telegram_webhook_listen: str = "0.0.0.0:8443"
+    telegram_webhook_listen: tuple[str, int] = ("0.0.0.0", 8443)
     telegram_webhook_secret: Secret | None = None
     admins: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     log_level: str = "INFO"
-    # Feed rate limits, e.g. "telegram:overall=30/1,chat=1/1,group=20/60;discord:overall=50/1".
-    feed_limits: str = ""
+    # Feed rate limits per platform: the platforms' published ones unless MOVIEBOT_FEED_LIMITS
+    # (e.g. "telegram:overall=30/1,chat=1/1,group=20/60;discord:overall=50/1") overrides some.
+    feed_limits: Mapping[str, RateLimits] = field(default_factory=_default_limits)
 
     def is_bot_admin(self, platform: str, user_id: str) -> bool:
         return (platform, str(user_id)) in self.admins
+
+
+DEFAULTS = Settings()
 
 
 def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
@@ -80,6 +95,26 @@ def _token(env: Mapping[str, str], name: str) -> Secret | None:
     return Secret(value)
 
 
+def _webhook_secret(env: Mapping[str, str]) -> Secret | None:
+    """Telegram's `secret_token`: 1-256 of A-Z, a-z, 0-9, _ and - (Bot API setWebhook)."""
+    value = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
+    if not value:
+        return None
+    if not _WEBHOOK_SECRET_RE.fullmatch(value):
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET may hold only letters, digits, _ and - (1-256 characters)")
+    return Secret(value)
+
+
+def _listen(env: Mapping[str, str]) -> tuple[str, int]:
+    raw = env.get("TELEGRAM_WEBHOOK_LISTEN", "").strip()
+    if not raw:
+        return DEFAULTS.telegram_webhook_listen
+    host, sep, port = raw.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"TELEGRAM_WEBHOOK_LISTEN must be host:port, e.g. 0.0.0.0:8443, got {raw!r}")
+    return host.strip("[]") or DEFAULTS.telegram_webhook_listen[0], int(port)
+
+
 def parse_admins(raw: str) -> frozenset[tuple[str, str]]:
     admins = set()
     for item in raw.split(","):
@@ -91,12 +126,18 @@ def parse_admins(raw: str) -> frozenset[tuple[str, str]]:
         user_id = user_id.strip()
         if not sep or platform not in PLATFORMS or not user_id:
             raise ConfigError(f"MOVIEBOT_ADMINS entry {item!r} must be platform:user_id, e.g. telegram:42,discord:1234")
+        if platform in NUMERIC_IDS and not (user_id.isascii() and user_id.isdigit()):
+            raise ConfigError(f"MOVIEBOT_ADMINS entry {item!r}: a {platform} user id is a number, e.g. {platform}:42")
         admins.add((platform, user_id))
     return frozenset(admins)
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
-    """Build settings from `env` (default: the process environment plus ./.env)."""
+    """Build settings from `env` (default: the process environment plus ./.env).
+
+    Every value is checked here, before anything connects: a bad one raises
+    ConfigError naming the variable (the CLI exits 2 with that one line).
+    """
     if env is None:
         merged = dict(os.environ)
         if dotenv and Path(".env").is_file():
@@ -107,16 +148,16 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
                     merged.setdefault(key, value)
         env = merged
 
-    level = env.get("MOVIEBOT_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    level = env.get("MOVIEBOT_LOG_LEVEL", "").strip().upper() or DEFAULTS.log_level
     if level not in LOG_LEVELS:
         raise ConfigError(f"MOVIEBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
 
-    db = env.get("MOVIEBOT_DB", "").strip() or "data/moviebot.db"
+    db = env.get("MOVIEBOT_DB", "").strip()
 
     guild_raw = env.get("DISCORD_GUILD_ID", "").strip()
     guild_id = None
     if guild_raw:
-        if not guild_raw.isdigit():
+        if not (guild_raw.isascii() and guild_raw.isdigit()):
             raise ConfigError(f"DISCORD_GUILD_ID must be a numeric server id, got {guild_raw!r}")
         guild_id = int(guild_raw)
 
@@ -124,29 +165,24 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     if webhook:
         webhook = _url(env, "TELEGRAM_WEBHOOK_URL", webhook, ("https",))
 
-    feed_limits = env.get("MOVIEBOT_FEED_LIMITS", "").strip()
-    if feed_limits:
-        from .feed import parse_limits
-
-        parse_limits(feed_limits)  # raises ConfigError naming the variable
+    feed_spec = env.get("MOVIEBOT_FEED_LIMITS", "").strip()
+    feed_limits = MappingProxyType(parse_limits(feed_spec)) if feed_spec else DEFAULTS.feed_limits
 
     return Settings(
-        feed_limits=feed_limits,
-        db_path=Path(db),
+        db_path=Path(db) if db else DEFAULTS.db_path,
         discord_token=_token(env, "DISCORD_TOKEN"),
-        discord_api_base_url=_url(env, "DISCORD_API_BASE_URL", "https://discord.com/api/v10", ("http", "https")).rstrip(
+        discord_api_base_url=_url(env, "DISCORD_API_BASE_URL", DEFAULTS.discord_api_base_url, ("http", "https")).rstrip(
             "/"
         ),
-        discord_gateway_url=_url(env, "DISCORD_GATEWAY_URL", "wss://gateway.discord.gg/", ("ws", "wss")),
+        discord_gateway_url=_url(env, "DISCORD_GATEWAY_URL", DEFAULTS.discord_gateway_url, ("ws", "wss")),
         discord_guild_id=guild_id,
         telegram_token=_token(env, "TELEGRAM_TOKEN"),
-        telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot", ("http", "https")),
-        telegram_file_base_url=_url(
-            env, "TELEGRAM_FILE_BASE_URL", "https://api.telegram.org/file/bot", ("http", "https")
-        ),
+        telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", DEFAULTS.telegram_api_base_url, ("http", "https")),
+        telegram_file_base_url=_url(env, "TELEGRAM_FILE_BASE_URL", DEFAULTS.telegram_file_base_url, ("http", "https")),
         telegram_webhook_url=webhook,
-        telegram_webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "").strip() or "0.0.0.0:8443",
-        telegram_webhook_secret=_token(env, "TELEGRAM_WEBHOOK_SECRET"),
+        telegram_webhook_listen=_listen(env),
+        telegram_webhook_secret=_webhook_secret(env),
         admins=parse_admins(env.get("MOVIEBOT_ADMINS", "")),
         log_level=level,
+        feed_limits=feed_limits,
     )

@@ -39,13 +39,13 @@ import contextlib
 import logging
 import math
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError
 from .platform import Gone, Platform, RetryLater, Transient
+from .ratelimits import DEFAULT_LIMITS, FALLBACK_LIMITS, RateLimits, Window, parse_limits, smooth
 from .replies import Reply
 from .richtext import Document, bold, para, spoiler_free
 from .store import Store
@@ -58,79 +58,7 @@ log = logging.getLogger("moviebot.feed")
 TIME_FMT = "%Y-%m-%dT%H:%M:%SZ"
 
 
-# -- rate limits -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Window:
-    """At most `limit` messages in any `period` seconds."""
-
-    limit: int
-    period: float
-
-
-@dataclass(frozen=True)
-class RateLimits:
-    overall: tuple[Window, ...] = ()
-    per_chat: tuple[Window, ...] = ()
-    per_group: tuple[Window, ...] = ()  # added for group chats (a chat id starting with "-", as on Telegram)
-    max_in_flight: int = 64
-
-
-def smooth(limit: int, period: float) -> tuple[Window, ...]:
-    """`limit` per `period`, spread evenly: a burst of 30 at once arrives at the server with network
-    jitter and can land 40 in one second (measured on the fakes), so sends are also spread out: at most 3
-    in any 3·period/limit (a little slack, so timer granularity does not cost throughput)."""
-    if limit <= 3:
-        return (Window(limit, period),)
-    return (Window(limit, period), Window(3, 3 * period / limit))
-
-
-# PLATFORMS.md §1.12 (Telegram: ~1/s per chat, 20/min per group, ~30/s overall) and §2.11
-# (Discord: 50/s global; per-channel buckets are honoured by discord.py itself).
-DEFAULT_LIMITS: dict[str, RateLimits] = {
-    "telegram": RateLimits(overall=smooth(30, 1.0), per_chat=(Window(1, 1.0),), per_group=(Window(20, 60.0),)),
-    "discord": RateLimits(overall=smooth(50, 1.0)),
-}
-FALLBACK_LIMITS = RateLimits(overall=smooth(20, 1.0), per_chat=(Window(1, 1.0),))
-
-
-def parse_limits(spec: str, base: dict[str, RateLimits] | None = None) -> dict[str, RateLimits]:
-    """`telegram:overall=30/1,chat=1/1,group=20/60;discord:overall=50/1` -> limits per platform.
-
-    Each part replaces that kind of window for that platform (overall ones are
-    spread evenly, see `smooth`); `inflight=N` caps
-    concurrent deliveries. Raises ConfigError naming the bad part.
-    """
-    limits = dict(base if base is not None else DEFAULT_LIMITS)
-    for section in filter(None, (s.strip() for s in spec.split(";"))):
-        name, sep, body = section.partition(":")
-        name = name.strip().lower()
-        if not sep or not name:
-            raise ConfigError(f"MOVIEBOT_FEED_LIMITS: {section!r} must look like telegram:overall=30/1,chat=1/1")
-        cur = limits.get(name, FALLBACK_LIMITS)
-        for item in filter(None, (i.strip() for i in body.split(","))):
-            key, _, value = item.partition("=")
-            try:
-                if key == "inflight":
-                    cur = replace(cur, max_in_flight=max(1, int(value)))
-                    continue
-                n, _, p = value.partition("/")
-                w = (Window(int(n), float(p or 1)),) if value not in ("", "none") else ()
-                if w and (w[0].limit < 1 or w[0].period <= 0):
-                    raise ValueError
-            except ValueError:
-                raise ConfigError(f"MOVIEBOT_FEED_LIMITS: {item!r} must be kind=N/seconds, e.g. chat=1/1") from None
-            if key == "overall":
-                cur = replace(cur, overall=smooth(w[0].limit, w[0].period) if w else ())
-            elif key == "chat":
-                cur = replace(cur, per_chat=w)
-            elif key == "group":
-                cur = replace(cur, per_group=w)
-            else:
-                raise ConfigError(f"MOVIEBOT_FEED_LIMITS: unknown limit {key!r} (overall, chat, group, inflight)")
-        limits[name] = cur
-    return limits
+# -- pacing ------------------------------------------------------------------------------------
 
 
 class SlidingWindow:
@@ -483,7 +411,7 @@ class FeedDispatcher:
         core: AsyncCore,
         platforms: dict[str, Platform],
         *,
-        limits: dict[str, RateLimits] | None = None,
+        limits: Mapping[str, RateLimits] | None = None,
         poll_interval: float = 0.5,
         max_attempts: int = 5,
         backoff_base: float = 2.0,

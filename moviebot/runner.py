@@ -16,7 +16,7 @@ import signal
 from bot.config import Settings
 from bot.core import MovieBot
 from bot.errors import StartupError
-from bot.feed import FeedDispatcher, parse_limits
+from bot.feed import FeedDispatcher
 from bot.platform import Platform
 from bot.service import AsyncCore
 
@@ -41,7 +41,6 @@ def build_platforms(core: AsyncCore, settings: Settings) -> list[Platform]:
 async def serve(bot: MovieBot, settings: Settings, stop: asyncio.Event | None = None) -> int:
     """Run until `stop` is set (or a signal arrives); return the exit status."""
     stop = stop or asyncio.Event()
-    limits = parse_limits(settings.feed_limits)  # validated in load_settings
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -63,9 +62,9 @@ async def serve(bot: MovieBot, settings: Settings, stop: asyncio.Event | None = 
             raise failure if isinstance(failure, StartupError) else StartupError(str(failure))
         log.info("moviebot running: %s", ", ".join(p.name for p in started))
         # The feed: its own task, so a slow channel never delays a command reply.
-        # MOVIEBOT_FEED_LIMITS (e.g. "telegram:overall=30/1,chat=1/1,group=20/60;discord:overall=50/1")
-        # overrides the platforms' rate limits, for a paid Telegram broadcast tier or a test.
-        feed = FeedDispatcher(core, {p.name: p for p in started}, limits=limits)
+        # settings.feed_limits: the platforms' rate limits, or MOVIEBOT_FEED_LIMITS's (a paid Telegram
+        # broadcast tier, a test).
+        feed = FeedDispatcher(core, {p.name: p for p in started}, limits=settings.feed_limits)
         feed_task = asyncio.create_task(feed.run(stop))
         await stop.wait()
         log.info("stopping")
