@@ -25,9 +25,13 @@ whose oldest item is oldest and whose rate windows allow a message now; a channe
 that must wait (its own limits, a 429's retry_after, a backoff) never blocks
 the others. Limits are sliding windows ("at most N in any P seconds") per
 platform overall, per chat, and per group chat (Telegram's negative chat ids),
-configurable per platform (`RateLimits`, `parse_limits`) so tests and the
+configurable per platform (`RateLimits`, `parse_limits` in ratelimits.py) so tests and the
 benchmark can scale them. Discord's per-route buckets are left to discord.py;
 the dispatcher adds its global 50/s.
+
+Time: the dispatcher reads the time and waits only through a `Clock` (the
+event loop's, `LoopClock`, unless one is passed in), so a test can run it on
+virtual time and say "a minute later" without waiting a minute.
 
 All database work goes through `core.call`, on the core's DB thread.
 """
@@ -42,7 +46,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .platform import Gone, Platform, RetryLater, Transient
 from .ratelimits import DEFAULT_LIMITS, FALLBACK_LIMITS, RateLimits, Window, parse_limits, smooth
@@ -88,6 +92,30 @@ class SlidingWindow:
         self.times.append(actual)
         if len(self.times) > 1 and self.times[-2] > actual:
             self.times = deque(sorted(self.times))
+
+
+# -- time --------------------------------------------------------------------------------------
+
+
+class Clock(Protocol):
+    """Where the dispatcher reads the time and waits, so a test can move time instead of sleeping."""
+
+    def now(self) -> float:
+        """Seconds on a monotonic clock."""
+
+    async def wait(self, event: asyncio.Event, seconds: float) -> None:
+        """Return when `event` is set or `seconds` of this clock have passed, whichever is first."""
+
+
+class LoopClock:
+    """The event loop's monotonic clock: what `moviebot run` uses."""
+
+    def now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def wait(self, event: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), seconds)
 
 
 # -- the database side (runs on the DB thread) -------------------------------------------------
@@ -292,7 +320,7 @@ class _Worker:
         self.known.discard(item.outbox_id)
 
     async def _deliver(self, item: Item, reserved: float) -> None:
-        feed, loop = self.feed, asyncio.get_running_loop()
+        feed, clock = self.feed, self.feed.clock
         try:
             replies = await feed.rendered(item.review_id)
             if replies is None:  # the review was deleted meanwhile
@@ -303,7 +331,7 @@ class _Worker:
                 self._forget(item)
                 return
             item.attempts = attempts
-            started = loop.time()
+            started = clock.now()
             for w in (*self.overall, *self._chat_windows(item.chat_id)):
                 w.restamp(reserved, started)
             try:
@@ -312,7 +340,7 @@ class _Worker:
                 feed.stats.retried += 1
                 delay = max(float(exc.retry_after), 0.0)
                 await feed.core.call(feed.db.retry, item.outbox_id, delay, f"rate limited: {exc}", False)
-                self._requeue_front(item, loop.time() + delay)
+                self._requeue_front(item, clock.now() + delay)
                 log.info("feed: %s %s asked us to wait %.1fs", self.name, item.channel, delay)
             except Gone as exc:
                 feed.stats.paused += 1
@@ -330,7 +358,7 @@ class _Worker:
                         self.name,
                         item.channel,
                     )
-                await self._transient(item, f"{type(exc).__name__}: {exc}", loop.time())
+                await self._transient(item, f"{type(exc).__name__}: {exc}", clock.now())
             else:
                 await feed.core.call(feed.db.delivered, item.outbox_id)
                 feed.stats.delivered += 1
@@ -373,24 +401,23 @@ class _Worker:
             self.queues[item.chat_id] = keep
 
     async def run(self, stop: asyncio.Event) -> None:
-        loop = asyncio.get_running_loop()
-        next_fetch = loop.time()
+        clock = self.feed.clock
+        next_fetch = clock.now()
         while not stop.is_set():
             self.kick.clear()
-            now = loop.time()
+            now = clock.now()
             if now >= next_fetch:
                 try:
                     await self.fetch()
                 except Exception:
                     log.exception("feed: reading the %s outbox failed; retrying", self.name)
-                now = loop.time()
+                now = clock.now()
                 next_fetch = now + self.feed.poll_interval
             wait = self.schedule(now)
             timeout = next_fetch - now if wait is None else min(wait, next_fetch - now)
             if stop.is_set():
                 break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.kick.wait(), max(timeout, 0.001))
+            await clock.wait(self.kick, max(timeout, 0.001))
 
     async def drain(self, grace: float) -> None:
         """Let deliveries in flight finish; those that do not stay `sending` and are resent on restart."""
@@ -419,8 +446,10 @@ class FeedDispatcher:
         max_queued: int = 5000,
         drain_timeout: float = 3.0,
         on_delivered: Callable[[str, Item], None] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.core = core
+        self.clock: Clock = clock or LoopClock()
         self.db = FeedStore(core.bot.store)
         self.platforms = dict(platforms)
         table = limits if limits is not None else DEFAULT_LIMITS
@@ -532,6 +561,8 @@ def feed_report(store: Store) -> str:
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "Clock",
+    "LoopClock",
     "FeedDispatcher",
     "FeedStats",
     "FeedStore",

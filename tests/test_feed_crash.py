@@ -121,7 +121,7 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_each_exactly_once(tmp_p
         second = await start()
         try:
             await until(lambda: all(s == "delivered" for _, _, s in outbox(db)))
-            await asyncio.sleep(1.5)  # a few more polls: nothing further is sent
+            # SIGTERM drains what is in flight: the counts below are everything the restart sent.
         finally:
             second.send_signal(signal.SIGTERM)
             _, err = await asyncio.wait_for(second.communicate(), 30)

@@ -1,10 +1,13 @@
 """The feed dispatcher against a small in-test Platform at the adapter seam.
 
 Real store on a real SQLite file, real AsyncCore (DB thread), real dispatcher;
-only `deliver` is scripted: it records what it was asked to post and when (the
-event loop's clock), or raises the failure kinds of bot/platform.py. Pacing is
-checked as lower bounds on gaps between deliveries (a limiter may be slow, never
-early), never as "finished within N seconds".
+only `deliver` is scripted: it records what it was asked to post and when, or
+raises the failure kinds of bot/platform.py. Time is virtual (tests/fakes/clock.py):
+it stands still while the test adds reviews and jumps to the next moment the
+dispatcher waits for once everything runnable has run, so timestamps are exact,
+and "nothing more is sent" is shown by moving time past many polls, never by
+sleeping. Pacing is checked as lower bounds on gaps between deliveries (a
+limiter may be slow, never early).
 """
 
 from __future__ import annotations
@@ -24,8 +27,11 @@ from bot.replies import Reply
 from bot.richtext import para, text_document, to_console
 from bot.richtext.model import Document, Span
 from bot.service import AsyncCore
+from tests.fakes.clock import ManualClock
 
 FAST = RateLimits(overall=(Window(1000, 1.0),), max_in_flight=64)
+# Virtual timestamps are exact but for float rounding: 1000.3 - 1000.0 is 0.2999999999999545.
+EPS = 1e-9
 
 
 @dataclass
@@ -46,6 +52,8 @@ class ScriptedPlatform:
     script: dict[str, list[BaseException]] = field(default_factory=dict)
     always: dict[str, BaseException] = field(default_factory=dict)
     hold: asyncio.Event | None = None
+    clock: ManualClock = field(default_factory=ManualClock)
+    parked: int = 0  # deliveries waiting on `hold`: in flight, but nothing the clock will move
 
     async def start(self) -> None:
         return None
@@ -54,12 +62,14 @@ class ScriptedPlatform:
         return None
 
     async def deliver(self, chat_id: str, thread_id: str | None, replies: list[Reply]) -> None:
-        call = Call(
-            asyncio.get_running_loop().time(), chat_id, thread_id, "\n\n".join(to_console(r.body) for r in replies)
-        )
+        call = Call(self.clock.now(), chat_id, thread_id, "\n\n".join(to_console(r.body) for r in replies))
         self.calls.append(call)
         if self.hold is not None:
-            await self.hold.wait()
+            self.parked += 1
+            try:
+                await self.hold.wait()
+            finally:
+                self.parked -= 1
         if chat_id in self.always:
             raise self.always[chat_id]
         todo = self.script.get(chat_id)
@@ -71,25 +81,19 @@ class ScriptedPlatform:
         return [c for c in self.sent if c.chat == chat]
 
 
-async def until(cond: Callable[[], bool], limit: float = 15.0) -> None:
-    """Wait for a condition; the limit only turns a hang into a failure."""
-    loop = asyncio.get_running_loop()
-    end = loop.time() + limit
-    while not cond():
-        if loop.time() > end:
-            raise AssertionError("condition not met")
-        await asyncio.sleep(0.01)
-
-
 class Feed:
     """A running dispatcher plus helpers to add reviews and read the outbox."""
 
     def __init__(self, bot: MovieBot, platforms: dict[str, ScriptedPlatform], **kw: object) -> None:
         self.bot = bot
         self.core = AsyncCore(bot)
+        self.clock = ManualClock()
+        self.platforms = platforms
+        for p in platforms.values():
+            p.clock = self.clock
         kw.setdefault("limits", {n: FAST for n in platforms})
         kw.setdefault("poll_interval", 0.05)
-        self.dispatcher = FeedDispatcher(self.core, dict(platforms), **kw)  # type: ignore[arg-type]
+        self.dispatcher = FeedDispatcher(self.core, dict(platforms), clock=self.clock, **kw)  # type: ignore[arg-type]
         self.stop = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
@@ -102,6 +106,43 @@ class Feed:
         if self.task is not None:
             await asyncio.wait_for(self.task, 10)
         self.core.close()
+
+    def idle(self) -> bool:
+        """Every worker waits on the clock, and no delivery is running but those parked on `hold`."""
+        workers = self.dispatcher.workers.values()
+        in_flight = sum(len(w.tasks) for w in workers)
+        parked = sum(p.parked for p in self.platforms.values())
+        return self.clock.sleepers == len(workers) and in_flight == parked
+
+    async def until(self, cond: Callable[[], bool], limit: float = 600.0) -> None:
+        """Run, moving virtual time from one wake-up to the next, until `cond` holds.
+
+        `limit` is virtual seconds; a real-time guard turns a hang into a failure."""
+        loop = asyncio.get_running_loop()
+        end, guard = self.clock.now() + limit, loop.time() + 15.0
+        while not cond():
+            if loop.time() > guard:
+                raise AssertionError("condition not met (the dispatcher never went idle)")
+            if not self.idle():
+                await asyncio.sleep(0.001)
+                continue
+            nxt = self.clock.next_deadline()
+            if nxt is None or nxt > end:
+                raise AssertionError(f"condition not met within {limit} virtual seconds")
+            self.clock.advance_to(nxt)
+            await asyncio.sleep(0)
+
+    async def advance(self, seconds: float) -> None:
+        """Let `seconds` of virtual time pass; everything due meanwhile runs, in order."""
+        end = self.clock.now() + seconds
+        while True:
+            await self.until(self.idle, limit=0)
+            nxt = self.clock.next_deadline()
+            if nxt is None or nxt > end:
+                break
+            self.clock.advance_to(nxt)
+        self.clock.advance_to(end)
+        await self.until(self.idle, limit=0)
 
     async def review(
         self, title: str = "Parasite", author: str = "Ana", rating: float | None = 9, body: Document | None = None
@@ -148,8 +189,8 @@ async def test_a_review_reaches_every_subscribed_channel_on_both_platforms_once(
     )
     async with Feed(movie_bot, {"telegram": tg, "discord": dc}) as feed:
         await feed.review(body=spoiled)
-        await until(lambda: len(tg.sent) == 4 and len(dc.sent) == 2)
-        await asyncio.sleep(0.2)  # nothing more arrives
+        await feed.until(lambda: len(tg.sent) == 4 and len(dc.sent) == 2)
+        await feed.advance(5.0)  # a hundred more polls: nothing more arrives
         rows = await feed.rows()
     assert sorted(c.chat for c in tg.sent) == ["-1001", "-1002", "-1003", "42"]
     assert sorted(c.chat for c in dc.sent) == ["9001", "9002"]
@@ -176,7 +217,7 @@ async def test_reviews_reach_each_channel_in_order_even_after_a_failure(movie_bo
     subscribe(movie_bot, "telegram", "-1", "-2")
     async with Feed(movie_bot, {"telegram": tg}, backoff_base=0.15) as feed:
         ids = [await feed.review(author=f"author {i}") for i in range(3)]
-        await until(lambda: len(tg.to("-1")) == 3 and len(tg.to("-2")) == 3)
+        await feed.until(lambda: len(tg.to("-1")) == 3 and len(tg.to("-2")) == 3)
     for chat in ("-1", "-2"):
         authors = [c.text.split(" by ")[1].split(" ·")[0] for c in tg.to(chat)]
         assert authors == ["author 0", "author 1", "author 2"], chat
@@ -194,12 +235,12 @@ async def test_a_429_storm_is_honoured_and_stalls_no_other_chat(movie_bot: Movie
     subscribe(movie_bot, "telegram", "-100", "-200", "-300")
     async with Feed(movie_bot, {"telegram": tg}) as feed:
         await feed.review()
-        await until(lambda: len(tg.to("-100")) == 1)
+        await feed.until(lambda: len(tg.to("-100")) == 1)
         rows = await feed.rows()
     attempts = [c.at for c in tg.calls if c.chat == "-100"]
     assert len(attempts) == 4
     waits = [b - a for a, b in zip(attempts, attempts[1:], strict=False)]
-    assert waits[0] >= 0.2 and waits[1] >= 0.2 and waits[2] >= 0.3
+    assert waits[0] >= 0.2 - EPS and waits[1] >= 0.2 - EPS and waits[2] >= 0.3 - EPS
     assert max(c.at for c in tg.sent if c.chat != "-100") < attempts[1]  # the others went out meanwhile
     row = next(r for r in rows if r["chat_id"] == "-100")
     assert row["status"] == "delivered" and row["attempts"] == 1  # throttling is not a failed attempt
@@ -210,10 +251,10 @@ async def test_gone_pauses_the_subscription_and_subscribe_resumes_it(movie_bot: 
     subscribe(movie_bot, "telegram", "-666", "-1")
     async with Feed(movie_bot, {"telegram": tg}) as feed:
         await feed.review(author="first")
-        await until(lambda: len(tg.to("-1")) == 1)
-        await until(lambda: feed.dispatcher.stats.paused == 1)
+        await feed.until(lambda: len(tg.to("-1")) == 1)
+        await feed.until(lambda: feed.dispatcher.stats.paused == 1)
         await feed.review(author="second")  # no outbox row for the paused chat
-        await until(lambda: len(tg.to("-1")) == 2)
+        await feed.until(lambda: len(tg.to("-1")) == 2)
         rows = await feed.rows()
         kicked = [r for r in rows if r["chat_id"] == "-666"]
         assert len(kicked) == 1 and kicked[0]["status"] == "pending"
@@ -225,7 +266,7 @@ async def test_gone_pauses_the_subscription_and_subscribe_resumes_it(movie_bot: 
         # the bot is added back and an admin runs /subscribe: the kept delivery goes out
         del tg.always["-666"]
         assert await feed.core.call(movie_bot.store.subscribe, "telegram", "-666", None, "back", "admin")
-        await until(lambda: len(tg.to("-666")) == 1)
+        await feed.until(lambda: len(tg.to("-666")) == 1)
     assert "by first" in tg.to("-666")[0].text
     assert len(tg.calls) == len([c for c in tg.calls if c.chat == "-1"]) + 2  # one refusal, one delivery
 
@@ -239,14 +280,14 @@ async def test_transient_errors_back_off_then_fail_for_good(movie_bot: MovieBot)
     subscribe(movie_bot, "telegram", "-5", "-6")
     async with Feed(movie_bot, {"telegram": tg}, backoff_base=0.05, max_attempts=3) as feed:
         await feed.review()
-        await until(lambda: len(tg.to("-5")) == 1 and feed.dispatcher.stats.failed == 1)
+        await feed.until(lambda: len(tg.to("-5")) == 1 and feed.dispatcher.stats.failed == 1)
         rows = {r["chat_id"]: r for r in await feed.rows()}
         report = await feed.core.call(feed_report, movie_bot.store)
     assert rows["-5"]["status"] == "delivered" and rows["-5"]["attempts"] == 3
     assert rows["-6"]["status"] == "failed" and rows["-6"]["attempts"] == 3
     assert rows["-6"]["last_error"] == "Transient: 500 Internal Server Error"
     tries = [c.at for c in tg.calls if c.chat == "-6"]
-    assert tries[1] - tries[0] >= 0.05 and tries[2] - tries[1] >= 0.1  # exponential
+    assert tries[1] - tries[0] >= 0.05 - EPS and tries[2] - tries[1] >= 0.1 - EPS  # exponential
     assert "last error: Transient: 500 Internal Server Error" in report
 
 
@@ -258,10 +299,10 @@ async def test_a_slow_platform_never_stalls_the_other(movie_bot: MovieBot) -> No
     async with Feed(movie_bot, {"telegram": tg, "discord": dc}) as feed:
         await feed.review()
         await feed.review(author="Bo")
-        await until(lambda: len(dc.sent) == 6)
+        await feed.until(lambda: len(dc.sent) == 6)
         assert tg.sent == []  # Telegram is still hanging
         hold.set()
-        await until(lambda: len(tg.sent) == 4)
+        await feed.until(lambda: len(tg.sent) == 4)
 
 
 async def test_unexpected_adapter_bug_is_retried_not_fatal(movie_bot: MovieBot) -> None:
@@ -269,7 +310,7 @@ async def test_unexpected_adapter_bug_is_retried_not_fatal(movie_bot: MovieBot) 
     subscribe(movie_bot, "telegram", "-1")
     async with Feed(movie_bot, {"telegram": tg}, backoff_base=0.01) as feed:
         await feed.review()
-        await until(lambda: len(tg.sent) == 1)
+        await feed.until(lambda: len(tg.sent) == 1)
 
 
 # -- pacing -----------------------------------------------------------------------------------
@@ -282,10 +323,10 @@ async def test_per_chat_pacing_holds_and_other_chats_are_not_held_back(movie_bot
     async with Feed(movie_bot, {"telegram": tg}, limits=limits) as feed:
         for i in range(4):
             await feed.review(author=f"a{i}")
-        await until(lambda: len(tg.sent) == 12)
+        await feed.until(lambda: len(tg.sent) == 12)
     for chat in ("-1", "-2", "-3"):
         times = [c.at for c in tg.to(chat)]
-        assert all(b - a >= 0.15 for a, b in zip(times, times[1:], strict=False)), chat
+        assert all(b - a >= 0.15 - EPS for a, b in zip(times, times[1:], strict=False)), chat
     # the three chats were served side by side, not one after another
     firsts = sorted(tg.to(chat)[0].at for chat in ("-1", "-2", "-3"))
     assert firsts[-1] < tg.to("-1")[1].at
@@ -299,14 +340,14 @@ async def test_overall_and_group_windows(movie_bot: MovieBot) -> None:
     async with Feed(movie_bot, {"telegram": tg}, limits=limits) as feed:
         for i in range(3):
             await feed.review(author=f"a{i}")
-        await until(lambda: len(tg.sent) == 27)
+        await feed.until(lambda: len(tg.sent) == 27)
     times = sorted(c.at for c in tg.sent)
     for i, t in enumerate(times):  # never more than 4 starts in any 0.3 s
-        assert sum(1 for u in times[i:] if u - t < 0.3) <= 4
+        assert sum(1 for u in times[i:] if u - t < 0.3 - EPS) <= 4
     for chat in chats:  # a group chat: at most 2 in any 0.4 s; the private chat "77" has no group limit
         ts = [c.at for c in tg.to(chat)]
         if chat.startswith("-"):
-            assert ts[2] - ts[0] >= 0.4
+            assert ts[2] - ts[0] >= 0.4 - EPS
 
 
 # -- durability -------------------------------------------------------------------------------
@@ -327,7 +368,7 @@ async def test_rows_left_sending_by_a_crash_are_resent_with_a_warning(
     tg, dc = ScriptedPlatform("telegram"), ScriptedPlatform("discord")
     with caplog.at_level(logging.WARNING, logger="moviebot.feed"):
         async with Feed(movie_bot, {"telegram": tg, "discord": dc}) as feed:
-            await until(lambda: len(tg.sent) == 2 and len(dc.sent) == 1)
+            await feed.until(lambda: len(tg.sent) == 2 and len(dc.sent) == 1)
             rows = await feed.rows()
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
@@ -342,7 +383,7 @@ async def test_platforms_not_running_keep_their_rows_pending(movie_bot: MovieBot
     dc = ScriptedPlatform("discord")
     async with Feed(movie_bot, {"discord": dc}) as feed:
         await feed.review()
-        await until(lambda: len(dc.sent) == 1)
+        await feed.until(lambda: len(dc.sent) == 1)
         rows = {r["platform"]: r for r in await feed.rows()}
     assert rows["telegram"]["status"] == "pending"
     assert "telegram  -1" in feed_report(movie_bot.store)
@@ -355,7 +396,7 @@ async def test_stop_leaves_undelivered_rows_owed(movie_bot: MovieBot) -> None:
     async with Feed(movie_bot, {"telegram": tg}, limits=limits) as feed:
         await feed.review()
         await feed.review()
-        await until(lambda: len(tg.sent) == 1)
+        await feed.until(lambda: len(tg.sent) == 1)
     statuses = [r["status"] for r in list(movie_bot.store.db.query("SELECT status FROM outbox ORDER BY id"))]
     assert statuses == ["delivered", "pending"]
 
