@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.config import DEFAULTS, Settings, load_settings
 from bot.errors import ConfigError
 from bot.ratelimits import DEFAULT_LIMITS, RateLimits, Window
+from moviebot.cli import main
 
 TOKEN = "7012345678:AAH-config-test-token-0123456789"
 
