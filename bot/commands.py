@@ -31,6 +31,7 @@ from .richtext import (
 )
 from .store import Film, Review
 from .text import clean_line
+from .titles import split_year
 
 REVIEWS_PER_PAGE = 3
 MAX_REVIEW_CHARS = 50_000
@@ -65,10 +66,19 @@ def _review_heading(r: Review) -> Block:
     return para(bold(f"#{r.id} · {r.author}{rating}"), italic(f" · {r.created_at[:10]}"))
 
 
-def _others_note(others: list[str]) -> list[Block]:
+def remake_note(film: Film, others: list[str], command: str, typed: str, tail: str = "") -> str:
+    """Which of several films sharing a title was used, and the command that picks another one."""
     if not others:
-        return []
-    return [para(italic(f"Also titled like this: {'; '.join(others)}. Add the year to pick one."))]
+        return ""
+    year = others[0].rsplit("(", 1)[-1].rstrip(")") if others[0].endswith(")") else ""
+    title = split_year(typed)[0].strip() or film.title
+    how = f", e.g. {command} {title} {year}{tail}" if year.isdigit() else ""
+    return f"That is {film.label}. Also titled like this: {'; '.join(others)}. To pick another, add its year{how}."
+
+
+def _others_note(film: Film, others: list[str], command: str, typed: str) -> list[Block]:
+    note = remake_note(film, others, command, typed)
+    return [para(italic(note))] if note else []
 
 
 def _review_page(bot: MovieBot, film: Film, offset: int, *, full: bool) -> list[Reply]:
@@ -171,7 +181,7 @@ def cmd_movie(bot: MovieBot, req: Request) -> list[Reply]:
         blocks.append(para(bold(label + ": "), value))
     if film.overview:
         blocks.append(para(film.overview))
-    blocks.extend(_others_note(others))
+    blocks.extend(_others_note(film, others, "/movie", clean_line(req.args)))
     buttons = []
     if bot.store.review_count(film.id):
         buttons.append(Button("Reviews", f"rev:{film.id}:0"))
@@ -183,7 +193,8 @@ def cmd_review(bot: MovieBot, req: Request) -> list[Reply]:
     replies = _review_page(bot, film, 0, full=False)
     if others:
         first = replies[0]
-        replies[0] = Reply(concat(first.body, Document(tuple(_others_note(others)))), first.buttons)
+        note = Document(tuple(_others_note(film, others, "/review", clean_line(req.args))))
+        replies[0] = Reply(concat(first.body, note), first.buttons)
     return replies
 
 
@@ -196,8 +207,13 @@ def cmd_spoiler(bot: MovieBot, req: Request) -> list[Reply]:
         return [Reply(concat(hidden, body), reveal=True)]
     if not req.args.strip():
         raise BadInput("Which film? e.g. /spoiler Parasite — or send /spoiler as a reply to a message.")
-    film, _ = bot.resolve(req.args)
-    return _review_page(bot, film, 0, full=True)
+    film, others = bot.resolve(req.args)
+    replies = _review_page(bot, film, 0, full=True)
+    if others:
+        first = replies[0]
+        note = Document(tuple(_others_note(film, others, "/spoiler", clean_line(req.args))))
+        replies[0] = Reply(concat(first.body, note), first.buttons, first.private, first.reveal)
+    return replies
 
 
 def cmd_rate(bot: MovieBot, req: Request) -> list[Reply]:
@@ -210,10 +226,13 @@ def cmd_rate(bot: MovieBot, req: Request) -> list[Reply]:
             raise BadInput("Usage: /rate <title> <1-10>, e.g. /rate Parasite 9")
         title, value = head, last
     rating = _rating(value)
-    film, _ = bot.resolve(title)
+    film, others = bot.resolve(title)
     bot.store.set_rating(req.platform, req.user_id, film.id, rating)
     avg, n = bot.store.rating_summary(film.id)
-    return [text_reply(f"Rated {film.label} {rating}/10. Average now {avg:.1f}/10 from {n} rating(s).")]
+    msg = f"Rated {film.label} {rating}/10. Average now {avg:.1f}/10 from {n} rating(s)."
+    if others:
+        msg += " " + remake_note(film, others, "/rate", title, f" {rating}")
+    return [text_reply(msg)]
 
 
 def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
@@ -267,7 +286,7 @@ def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
     note = f" {n} spoiler section(s) hidden from /review." if n else ""
     msg = f"Added review #{review_id} of {film.label}.{note}"
     if others:
-        msg += f" (Other films with this title: {'; '.join(others)}.)"
+        msg += " " + remake_note(film, others, "/addreview", clean_line(req.args))
     return [text_reply(msg)]
 
 

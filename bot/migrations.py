@@ -140,26 +140,11 @@ def apply(db: sqlite_utils.Database) -> int:
 # plain SQL, so triggers keep their sums; reviews go through the store's review
 # hook. The prior (rating shrunk towards 6.5, plus how much people engaged)
 # orders candidates; the engine scores them properly afterwards.
-
-REC_PRIOR_SQL = (
-    "((6.5 * 5 + rev_sum + rat_sum) / (5 + rev_n + rat_n)) / 10.0"
-    " + 0.15 * (n_reviews + rat_n) / (n_reviews + rat_n + 5.0)"
-)
-
-
-def _rec_rating_trigger(event: str, ref: str) -> str:
-    return f"""
-        CREATE TRIGGER rec_ratings_{event.lower()} AFTER {event} ON ratings BEGIN
-            INSERT OR IGNORE INTO rec_film (film_id) VALUES ({ref}.film_id);
-            UPDATE rec_film SET
-                rat_sum = (SELECT coalesce(sum(rating), 0) FROM ratings WHERE film_id = {ref}.film_id),
-                rat_n = (SELECT count(*) FROM ratings WHERE film_id = {ref}.film_id)
-            WHERE film_id = {ref}.film_id;
-            UPDATE rec_film SET prior = {REC_PRIOR_SQL} WHERE film_id = {ref}.film_id;
-            UPDATE rec_tag SET prior = (SELECT prior FROM rec_film WHERE film_id = {ref}.film_id)
-            WHERE film_id = {ref}.film_id;
-        END"""
-
+#
+# m002 as released also created three triggers on `ratings` that computed the
+# prior in SQL, a second copy of the formula; m003 drops them. A database still
+# at version 1 gets the same end state without ever creating them, so the prior
+# is written in one place: `bot.recommend.features.prior`.
 
 @migration
 def m002_recommend_features(db: sqlite_utils.Database) -> None:
@@ -208,5 +193,31 @@ def m002_recommend_features(db: sqlite_utils.Database) -> None:
         CREATE INDEX rec_review_film ON rec_review (film_id)
         """,
     )
+
+
+@migration
+def m003_recommend_people_and_one_prior(db: sqlite_utils.Database) -> None:
+    """People on each film's features; ratings only flag a film for the recommender to re-read.
+
+    The flag triggers only UPDATE (never INSERT OR IGNORE, which an UPSERT on
+    ratings would override), so `Store.set_rating` can be a plain UPSERT. All
+    films are marked unsynced: the recommender rebuilds their features (with
+    people, and the prior from Python) on its next start.
+    """
+    for event in ("insert", "update", "delete"):
+        db.execute(f"DROP TRIGGER IF EXISTS rec_ratings_{event}")
+    _script(
+        db,
+        """
+        ALTER TABLE rec_film ADD COLUMN people TEXT NOT NULL DEFAULT '';
+        ALTER TABLE rec_film ADD COLUMN rat_stale INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX rec_film_rat_stale ON rec_film (film_id) WHERE rat_stale = 1;
+        UPDATE rec_film SET synced = 0
+        """,
+    )
     for event, ref in (("INSERT", "new"), ("UPDATE", "new"), ("DELETE", "old")):
-        db.execute(_rec_rating_trigger(event, ref))
+        db.execute(
+            f"""CREATE TRIGGER rec_ratings_stale_{event.lower()} AFTER {event} ON ratings BEGIN
+                    UPDATE rec_film SET rat_stale = 1 WHERE film_id = {ref}.film_id;
+                END"""
+        )

@@ -322,20 +322,13 @@ class Store:
     # -- ratings -----------------------------------------------------------
 
     def set_rating(self, platform: str, user_id: str, film_id: int, rating: int) -> None:
-        # UPDATE, then INSERT when there was nothing to update: not an UPSERT, because inside
-        # an UPSERT SQLite ignores the OR IGNORE of the rec_ratings triggers (m002) and a
-        # second rating of the same film failed with "UNIQUE constraint failed: rec_film".
         with self.db.atomic():
-            cur = self.db.execute(
-                """UPDATE ratings SET rating = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-                   WHERE platform = ? AND user_id = ? AND film_id = ?""",
-                [rating, platform, user_id, film_id],
+            self.db.execute(
+                """INSERT INTO ratings (platform, user_id, film_id, rating) VALUES (?,?,?,?)
+                   ON CONFLICT (platform, user_id, film_id) DO UPDATE SET rating = excluded.rating,
+                       updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
+                [platform, user_id, film_id, rating],
             )
-            if cur.rowcount == 0:
-                self.db.execute(
-                    "INSERT INTO ratings (platform, user_id, film_id, rating) VALUES (?,?,?,?)",
-                    [platform, user_id, film_id, rating],
-                )
 
     def rating_summary(self, film_id: int) -> tuple[float | None, int]:
         """Average over member ratings and rated reviews, and how many there are."""

@@ -6,7 +6,9 @@ punctuation, a leading article, `&`/`and`), match exactly on the normalised
 title, original title and aliases first, and only then fall back to fuzzy
 matching with rapidfuzz. A year in the query (`(2013)` or a trailing `2013`)
 picks between remakes; without one, the earliest film of that title wins and
-the reply names the others.
+the reply names the others. An exact main title beats an alias or another
+film's original title: `The Ring` is the 2002 film, even though `Ringu` (1998)
+is also known as The Ring; the reply names Ringu and how to pick it.
 
 Ambiguous or unknown input never raises: it yields up to five candidates.
 """
@@ -71,12 +73,16 @@ class TitleIndex:
         self.by_norm: dict[str, list[int]] = {}
         self.year: dict[int, int | None] = {}
         self.label: dict[int, str] = {}
+        self.main: dict[int, str] = {}  # film id -> its normalised main title
+        self.keys_of: dict[int, list[str]] = {}  # film id -> all its normalised titles
         for film_id, norm, year, title in rows:
             ids = self.by_norm.setdefault(norm, [])
             if film_id not in ids:
                 ids.append(film_id)
+                self.keys_of.setdefault(film_id, []).append(norm)
             self.year[film_id] = year
             self.label[film_id] = f"{title} ({year})" if year else title
+            self.main[film_id] = normalize_title(title)
         self.keys = list(self.by_norm)
 
     def add(self, film_id: int, titles: list[str], year: int | None, title: str) -> None:
@@ -89,11 +95,22 @@ class TitleIndex:
                 self.keys.append(norm)
             if film_id not in self.by_norm[norm]:
                 self.by_norm[norm].append(film_id)
+                self.keys_of.setdefault(film_id, []).append(norm)
         self.year[film_id] = year
         self.label[film_id] = f"{title} ({year})" if year else title
+        self.main[film_id] = normalize_title(title)
 
-    def _order(self, ids: list[int]) -> list[int]:
-        return sorted(ids, key=lambda i: (self.year.get(i) or 9999, i))
+    def order(self, ids: list[int], norm: str | None = None) -> list[int]:
+        """Films sharing a title, the one most likely meant first: a film whose main title this is
+        beats one that only has it as an alias or original title; then the earliest."""
+        return sorted(ids, key=lambda i: (norm is not None and self.main.get(i) != norm, self.year.get(i) or 9999, i))
+
+    def same_title(self, film_id: int) -> list[int]:
+        """Other films known by one of this film's titles (remakes, namesakes), earliest first."""
+        out: list[int] = []
+        for k in self.keys_of.get(film_id, ()):
+            out += [i for i in self.by_norm.get(k, ()) if i != film_id and i not in out]
+        return self.order(out)
 
     def resolve(self, query: str) -> Resolution:
         query = query.strip()[:MAX_QUERY]
@@ -109,7 +126,7 @@ class TitleIndex:
                     return Resolution(exact_y[0])
                 continue
             if exact:
-                ordered = self._order(exact)
+                ordered = self.order(exact, norm)
                 return Resolution(ordered[0], others=[(i, self.label[i]) for i in ordered[1:]])
         return self._fuzzy(title, year)
 
@@ -140,7 +157,7 @@ class TitleIndex:
         runner = rivals[0] if rivals else 0.0
         if best >= ACCEPT_SCORE and best - runner >= 4:
             if year is None and len(twins) > 1:
-                ordered = self._order(twins)
+                ordered = self.order(twins, best_key[best_id])
                 return Resolution(ordered[0], others=[(i, self.label[i]) for i in ordered[1:]])
             return Resolution(best_id)
         cands = [(i, self.label[i]) for i, s in ranked if s >= CANDIDATE_SCORE][:5]

@@ -3,7 +3,9 @@
 Modules, in the order a request flows through them:
 
 - `query`: reads chat phrasing into facets (moods, countries, genres, era,
-  length, a film to resemble, negations, typos) and leftover search words;
+  length, a film to resemble, people, audience, negations, typos) and
+  leftover search words;
+- `people`: directors and cast by folded name, for "Park Chan-wook films";
 - `lexicon`: the words behind that, and how keywords and review text map to moods;
 - `features`: per-film features kept current at write time (review hook,
   rating triggers), so a query never scans reviews;
@@ -14,12 +16,15 @@ Modules, in the order a request flows through them:
 
 from __future__ import annotations
 
+import json
+
 from ..errors import BadInput
 from ..replies import Reply, Request, text_reply
 from ..store import Store
 from ..titles import TitleIndex, normalize_title
 from . import features, reply
 from .engine import Engine, Feat, Pick
+from .people import PeopleIndex
 from .query import Query, parse
 from .session import ChatMemory, Sessions
 
@@ -27,6 +32,12 @@ __all__ = ["Feat", "Pick", "Query", "Recommender", "parse"]
 
 PICKS = 5
 EXPIRED = "Those picks have expired; ask again with /recommend, e.g. /recommend sad korean drama"
+COLD_VOTES = 30  # fewer ratings than this in the whole database: the community has no taste yet
+STARTER_NOTE = (
+    "Few ratings here yet, so these are starter picks: acclaimed films from the starter catalog, "
+    "varied by country and decade. Rate films with /rate <title> <1-10> and /recommend will learn "
+    "this community's taste; or describe what you want: /recommend sad korean drama"
+)
 EXAMPLE = "Try a mood, a genre, a country or a film: /recommend sad korean drama, /recommend like Parasite but funnier"
 
 
@@ -38,9 +49,11 @@ class Recommender:
         self.titles = titles
         self.engine = Engine(store)
         self.sessions = sessions or Sessions()
+        self.people = PeopleIndex()
         if features.on_review not in store.review_hooks:
             store.review_hooks.append(features.on_review)
         self._synced_to = 0
+        self._people_to = 0
         self.sync()
 
     def sync(self) -> None:
@@ -51,6 +64,13 @@ class Recommender:
         if top > self._synced_to:
             features.sync_films(db, after_id=self._synced_to)
             self._synced_to = int(top)
+        if top > self._people_to:
+            for row in db.execute(
+                'SELECT title, year, directors, "cast" FROM films WHERE id > ? ORDER BY id', [self._people_to]
+            ):
+                self.people.add_film(row[0], row[1], json.loads(row[2] or "[]"), json.loads(row[3] or "[]"))
+            self._people_to = int(top)
+        features.sync_ratings(db)
         newest = db.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0]
         read = db.execute("SELECT coalesce(max(review_id), 0) FROM rec_review").fetchone()[0]
         if newest > read:
@@ -64,16 +84,34 @@ class Recommender:
         self.sync()
         if not (text or "").strip():
             return self._personal(req)
-        q = parse(text, self._resolve)
+        q = parse(text, self._resolve, people=self.people)
         mem = ChatMemory(q, liked=[i for i, _ in q.like])
-        return [self._answer(req, mem, exclude=set(mem.liked), heading="Read as")]
+        return [self._answer(req, mem, exclude=self._with_remakes(mem.liked), heading="Read as")]
 
     def picks(self, text: str, limit: int = PICKS) -> list[Pick]:
         """The ranked picks for a request, without a reply or chat memory (the quality test uses this)."""
         self.sync()
-        q = parse(text, self._resolve)
+        q = parse(text, self._resolve, people=self.people)
         likes = list(self.engine.feats([i for i, _ in q.like]).values())
-        return self.engine.rank(q, exclude={i for i, _ in q.like}, avoid=set(), likes=likes, limit=limit)
+        exclude = self._with_remakes([i for i, _ in q.like])
+        return self.engine.rank(q, exclude=exclude, avoid=set(), likes=likes, limit=limit)
+
+    def _with_remakes(self, ids: list[int]) -> set[int]:
+        """The films named, and every film sharing one of their titles: "like Oldboy" never offers Oldboy (2013)."""
+        out = set(ids)
+        if self.titles is not None:
+            for i in ids:
+                out.update(self.titles.same_title(i))
+        return out
+
+    def few_ratings(self) -> bool:
+        """Too few ratings for "well rated here" to mean anything (a new community)."""
+        n = self.store.db.execute(
+            """SELECT (SELECT count(*) FROM (SELECT 1 FROM ratings LIMIT ?))
+                    + (SELECT count(*) FROM (SELECT 1 FROM reviews WHERE rating IS NOT NULL LIMIT ?))""",
+            [COLD_VOTES, COLD_VOTES],
+        ).fetchone()[0]
+        return int(n) < COLD_VOTES
 
     def _personal(self, req: Request) -> list[Reply]:
         ratings = self.store.user_ratings(req.platform, req.user_id)
@@ -83,6 +121,12 @@ class Recommender:
         q = Query(like=[(i, films[i].label) for i in liked if i in films])
         mem = ChatMemory(q, liked=rated)
         if not q.like:
+            if self.few_ratings():
+                return [
+                    self._answer(
+                        req, mem, exclude=set(rated), heading="Starter picks", notes=[STARTER_NOTE], reading=[]
+                    )
+                ]
             notes = [
                 "You have not rated anything highly yet, so these are the community's well-rated picks. "
                 "Rate films with /rate <title> <1-10> and /recommend will pick from your taste; "
@@ -91,7 +135,7 @@ class Recommender:
             return [
                 self._answer(req, mem, exclude=set(rated), heading="Picks", notes=notes, reading=["well rated here"])
             ]
-        return [self._answer(req, mem, exclude=set(rated), heading="From your ratings")]
+        return [self._answer(req, mem, exclude=self._with_remakes(rated), heading="From your ratings")]
 
     def _answer(
         self,
@@ -111,25 +155,29 @@ class Recommender:
             notes.append("That was long; only the start was read.")
         likes = list(self.engine.feats([i for i, _ in q.like]).values())
         picks = self.engine.rank(q, exclude=exclude | mem.rejected, avoid=mem.rejected, likes=likes, limit=PICKS)
+        instead = "starter picks (few ratings here yet)" if self.few_ratings() else "well-rated picks"
         if not picks and not q.empty:
-            notes.append("Nothing here matches all of that; these are well-rated picks instead. " + EXAMPLE)
-            picks = self.engine.rank(Query(), exclude=exclude | mem.rejected, avoid=set(), likes=[], limit=PICKS)
+            notes.append(f"Nothing here matches all of that; these are {instead} instead. " + EXAMPLE)
+            fallback = Query(audience=q.audience)  # who will watch still holds
+            picks = self.engine.rank(fallback, exclude=exclude | mem.rejected, avoid=set(), likes=[], limit=PICKS)
         elif q.empty and heading == "Read as":
-            notes.append("I found no mood, genre, country or film in that, so here are well-rated picks. " + EXAMPLE)
+            notes.append(f"I found no mood, genre, country or film in that, so here are {instead}. " + EXAMPLE)
         elif (
             q.words
             and not (q.moods or q.countries or q.genres or q.like)
             and not any(self.engine.text_scores(q.words).values())
         ):
-            notes.append("No film or review mentions that; these are well-rated picks. " + EXAMPLE)
+            notes.append(f"No film or review mentions that; these are {instead}. " + EXAMPLE)
         mem.shown([p.feat.film_id for p in picks])
         self.sessions.put(req.chat_key, mem)
-        return self._render(q, picks, notes, heading, reading)
+        return self._render(q, picks, list(dict.fromkeys(notes)), heading, reading)
 
     def _render(self, q: Query, picks: list[Pick], notes: list[str], heading: str, reading: list[str] | None) -> Reply:
         films = {f.id: f for f in self.store.films(p.feat.film_id for p in picks)}
         rows = [
-            (films[p.feat.film_id], p, self.engine.quote(p.feat.film_id, q)) for p in picks if p.feat.film_id in films
+            (films[p.feat.film_id], p, self.engine.quote(p.feat.film_id, q, films[p.feat.film_id].title))
+            for p in picks
+            if p.feat.film_id in films
         ]
         if not rows:
             notes.append("The catalog is empty; admins can import films with `moviebot import`.")
@@ -152,8 +200,11 @@ class Recommender:
             film_id = int(parts[2])
         except (IndexError, ValueError):
             raise BadInput("That button no longer works; run /recommend again.") from None
-        mem.rejected |= self.engine.neighbours(film_id)
-        return [self._answer(req, mem, exclude=set(mem.liked), heading="Without that, for")]
+        # "Not this" drops the film, its series and remakes, and (unless the request named people)
+        # the rest of its director's films.
+        gone = self._with_remakes([film_id]) | self.engine.neighbours(film_id, director=not mem.query.people)
+        mem.rejected |= gone
+        return [self._answer(req, mem, exclude=self._with_remakes(mem.liked), heading="Without that, for")]
 
     # -- titles ------------------------------------------------------------------
 
@@ -168,7 +219,7 @@ class Recommender:
                 film_id = titles.resolve(text).film_id
             else:
                 ids = titles.by_norm.get(norm) or []
-                film_id = min(ids, key=lambda i: (titles.year.get(i) or 9999, i)) if ids else None
+                film_id = titles.order(ids, norm)[0] if ids else None
             if film_id is None:
                 return None
             return film_id, titles.label.get(film_id, str(film_id))

@@ -17,14 +17,24 @@ from __future__ import annotations
 
 import math
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..richtext import Document
+from ..richtext import Document, spoiler_free
 from ..store import Store
 from . import features
-from .lexicon import COUNTRY_LANGUAGES, KEYWORD_MOODS, MOOD_LABELS, mood_words_for
+from .lexicon import (
+    ADULT_KEYWORDS,
+    COUNTRY_LANGUAGES,
+    KEYWORD_MOODS,
+    KIDS_EXCLUDED_GENRES,
+    KIDS_GENRES,
+    MOOD_LABELS,
+    SPOOKY_KEYWORDS,
+    mood_words_for,
+)
 from .query import Query
 
 PER_LIST = 100
@@ -32,6 +42,8 @@ LIKE_LIST = 30
 FILM_WORD_LIMIT = 600  # a word in more films than this is not ranked by FTS
 REVIEW_WORD_LIMIT = 1000  # a word in more reviews than this is too common to search for
 W_MOOD, W_COUNTRY, W_GENRE, W_WORDS, W_LIKE, W_QUALITY = 2.2, 1.6, 1.2, 1.4, 3.0, 1.0
+W_PERSON = 3.0
+GENRE_POSITION = (1.0, 0.8, 0.65)
 
 
 @dataclass
@@ -53,6 +65,7 @@ class Feat:
     rev_n: int
     rat_sum: float
     rat_n: int
+    people: tuple[str, ...] = ()  # "d:<person key>" (directed) and "c:<person key>" (cast)
 
     # Computed on first use: most candidates are scored without ever needing them.
     @cached_property
@@ -70,6 +83,40 @@ class Feat:
     @cached_property
     def dset(self) -> frozenset[str]:
         return frozenset(self.directors)
+
+    @cached_property
+    def pset(self) -> frozenset[str]:
+        """Person keys, whatever the role."""
+        return frozenset(p.split(":", 1)[-1] for p in self.people)
+
+    @cached_property
+    def adult(self) -> bool:
+        """Horror, gore, sex, drugs or cruelty: not for children, nor for a night with one's parents."""
+        return (
+            "horror" in self.gset
+            or bool(self.kset & ADULT_KEYWORDS)
+            or self.moods.get("gory", 0.0) >= 0.4
+            or self.moods.get("scary", 0.0) >= 0.6
+        )
+
+    @cached_property
+    def explicit(self) -> bool:
+        """Too much even for a teenager: graphic gore or sex."""
+        return bool(self.kset & {"gory", "erotic", "torture", "cannibalism", "sex worker"}) or (
+            self.moods.get("gory", 0.0) >= 0.7
+        )
+
+    def suits(self, audience: str) -> bool:
+        """Hard audience constraints: "my 10-year-old", "with my parents", "for adults"."""
+        if audience == "kids":
+            return not self.adult and not (self.gset & KIDS_EXCLUDED_GENRES) and self.moods.get("bleak", 0) < 0.6
+        if audience == "family":
+            return not self.adult
+        if audience == "teen":
+            return not self.explicit
+        if audience == "adults":
+            return "family" not in self.gset and "pixar" not in self.kset
+        return True
 
     @cached_property
     def mnorm(self) -> float:
@@ -119,7 +166,7 @@ class Engine:
             marks = ",".join("?" * len(chunk))
             for r in self.db.execute(
                 f"""SELECT film_id, year, runtime, countries, languages, genres, directors, keywords, series,
-                           moods, n_reviews, rev_sum, rev_n, rat_sum, rat_n
+                           moods, n_reviews, rev_sum, rev_n, rat_sum, rat_n, people
                     FROM rec_film WHERE film_id IN ({marks}) AND synced = 1""",
                 chunk,
             ):
@@ -139,6 +186,7 @@ class Engine:
                     r[12],
                     r[13],
                     r[14],
+                    _split(r[15]),
                 )
         return out
 
@@ -209,6 +257,13 @@ class Engine:
 
     def candidates(self, q: Query, likes: list[Feat], text: dict[int, float]) -> set[int]:
         out: set[int] = set(sorted(text, key=lambda i: -text[i])[: PER_LIST * 2])
+        for key, _, _ in q.people:
+            out.update(self._top_tag(f"p:{key}", PER_LIST * 2))
+        if q.people:
+            return out  # "Park Chan-wook films": nobody else's films are an answer
+        if q.audience in ("kids", "family"):
+            for g in ("family", "animation"):
+                out.update(self._top_tag(f"g:{g}"))
         countries, genres = q.countries, q.genres
         for m in q.moods:
             keys = [f"m:{m}|{c}" for c in countries] + [f"m:{m}|{g}" for g in genres]
@@ -253,6 +308,12 @@ class Engine:
         """One film's score for a query, with the reasons a person would accept; None when ruled out."""
         if q.not_countries & set(f.countries) or q.not_genres & set(f.genres):
             return None
+        if q.audience and not f.suits(q.audience):
+            return None
+        if q.not_people_keys & f.pset:
+            return None
+        if q.not_keywords and any(_keyword_hit(w, f.keywords) for w in q.not_keywords):
+            return None
         if q.year_min and (f.year is None or f.year < q.year_min):
             return None
         if q.year_max and (f.year is None or f.year > q.year_max):
@@ -262,6 +323,24 @@ class Engine:
         if q.runtime_min and f.runtime and f.runtime < q.runtime_min:
             return None
         s = 0.0
+        if q.people:
+            roles = set(f.people)
+            hit = 0.0
+            for key, _, role in q.people:
+                if key in f.pset:
+                    hit += 1.0
+                    if role and f"{role[0]}:{key}" in roles:
+                        hit += 0.15
+            if not hit:
+                return None
+            s += W_PERSON * hit / len(q.people)
+        if q.audience in ("kids", "family"):
+            s += max((w for g, w in KIDS_GENRES.items() if g in f.gset), default=0.0) * (
+                1.2 if q.audience == "kids" else 0.6
+            )
+        if q.spooky:
+            spooky = sum(1 for k in f.keywords if k in SPOOKY_KEYWORDS)
+            s += 1.2 * min(1.0, spooky / 1.5) + 0.4 * ("fantasy" in f.gset)
         for m in q.not_moods:
             v = f.moods.get(m, 0.0)
             if v >= 0.55:
@@ -273,8 +352,10 @@ class Engine:
         if q.countries:
             # A French film is one made there, ideally in French; a French co-production counts less.
             speaks = any(lang in f.languages for c in q.countries for lang in COUNTRY_LANGUAGES.get(c, ()))
-            if f.countries and f.countries[0] in q.countries or (speaks and f.cset & set(q.countries)):
+            if f.countries and f.countries[0] in q.countries:
                 s += W_COUNTRY
+            elif speaks and f.cset & set(q.countries):
+                s += 0.85 * W_COUNTRY
             elif speaks:
                 s += 0.8 * W_COUNTRY
             elif f.cset & set(q.countries):
@@ -282,7 +363,9 @@ class Engine:
             else:
                 s -= 1.0
         if q.genres:
-            hit = sum(1 for g in q.genres if g in f.genres)
+            # The catalog lists a film's main genre first: "90s horror" prefers Ringu (horror, mystery)
+            # to Living in Bondage (drama, horror, thriller).
+            hit = sum(GENRE_POSITION[min(f.genres.index(g), 2)] for g in q.genres if g in f.gset)
             s += W_GENRE * hit / len(q.genres) if hit else -0.6
         if q.words:
             t = text.get(f.film_id, 0.0)
@@ -296,6 +379,10 @@ class Engine:
         s += W_QUALITY * (f.bayes - features.PRIOR_MEAN) / 3.5
         engaged = f.n_reviews + f.rat_n
         s += 0.3 * engaged / (engaged + 5.0)
+        # Catalog acclaim, then a fixed pseudo-random order: ties never fall back to the catalog file's order.
+        # (Acclaim chooses starter picks; with a request it only breaks ties.)
+        s += (0.3 if q.empty else 0.04) * features.acclaim(f.keywords)
+        s += 0.03 * zlib.crc32(str(f.film_id).encode()) / 0xFFFFFFFF
         return Pick(f, s)
 
     def rank(self, q: Query, *, exclude: set[int], avoid: set[int], likes: list[Feat], limit: int = 5) -> list[Pick]:
@@ -314,47 +401,67 @@ class Engine:
         chosen: list[Pick] = []
         series_seen: set[str] = set(avoid_series)
         directors_seen: dict[str, int] = {}
+        countries_seen: dict[str, int] = {}
+        decades_seen: dict[int, int] = {}
+        used_reasons: set[str] = set()
+        # Variety in what was left open: five films of one country only when a country was asked for.
+        vary_country = 0.0 if (q.countries or likes) else (0.5 if q.empty else 0.12)
+        vary_decade = 0.0 if (q.year_min or q.year_max or likes) else (0.3 if q.empty else 0.05)
+        vary_director = 0.0 if q.people else 0.6
         while picks and len(chosen) < limit:
 
             def adjusted(p: Pick) -> float:
+                f = p.feat
                 a = p.score
-                if p.feat.series in series_seen or p.feat.series in like_series:
+                if f.series in series_seen or f.series in like_series:
                     a -= 1.2
-                a -= 0.6 * sum(directors_seen.get(d, 0) for d in p.feat.directors)
+                a -= vary_director * sum(directors_seen.get(d, 0) for d in f.directors)
+                if f.countries:
+                    a -= vary_country * countries_seen.get(f.countries[0], 0)
+                if f.year:
+                    a -= vary_decade * decades_seen.get(f.year // 10, 0)
                 return a
 
             best = max(picks, key=adjusted)
             picks.remove(best)
             chosen.append(best)
-            best.reasons = explain(best.feat, q, likes)
+            matched, rest = explain(best.feat, q, likes)
+            best.reasons = (matched + [r for r in rest if r not in used_reasons and r not in matched])[:2]
+            used_reasons.update(best.reasons)
             series_seen.add(best.feat.series)
             for d in best.feat.directors:
                 directors_seen[d] = directors_seen.get(d, 0) + 1
+            if best.feat.countries:
+                countries_seen[best.feat.countries[0]] = countries_seen.get(best.feat.countries[0], 0) + 1
+            if best.feat.year:
+                decades_seen[best.feat.year // 10] = decades_seen.get(best.feat.year // 10, 0) + 1
         return chosen
 
-    def neighbours(self, film_id: int) -> set[int]:
+    def neighbours(self, film_id: int, *, director: bool = True) -> set[int]:
         """A film, its series and remakes, and the same director's films: what "Not this" drops."""
         f = self.feats([film_id]).get(film_id)
         if f is None:
             return {film_id}
         out = {film_id}
         out.update(r[0] for r in self.db.execute("SELECT film_id FROM rec_film WHERE series = ?", [f.series]))
-        for d in f.directors[:2]:
+        for d in f.directors[:2] if director else ():
             out.update(self._top_tag(f"d:{d.casefold()}", 50))
         return out
 
     # -- quotes ----------------------------------------------------------------
 
-    def quote(self, film_id: int, q: Query) -> str | None:
+    def quote(self, film_id: int, q: Query, title: str = "") -> str | None:
         """A short phrase or sentence from a review of this film that speaks to the request.
 
-        Only visible text: never anything a reviewer put behind a spoiler.
+        Read through the same spoiler-free writer as /review and the feed, so nothing a reviewer
+        (or the detector) put behind a spoiler can be quoted. With nothing in the request to look
+        for, the review's own verdict words are looked for instead.
         """
         words: set[str] = set(q.words)
         for m in q.moods:
             words |= mood_words_for(m)
         if not words:
-            return None
+            words = set(VERDICT_WORDS)
         rows = []
         row = self.db.execute("SELECT n_reviews FROM rec_film WHERE film_id = ?", [film_id]).fetchone()
         if not row or not row[0]:
@@ -376,12 +483,12 @@ class Engine:
         best: tuple[float, str] | None = None
         for (body,) in rows:
             try:
-                visible = Document.from_json(body).visible_text()
+                visible = spoiler_free(Document.from_json(body), title).visible_text()
             except (ValueError, KeyError, TypeError):
                 continue
             for sentence in SENTENCE_RE.split(visible):
                 sentence = " ".join(sentence.split())
-                if not 12 <= len(sentence) <= 400:
+                if not 12 <= len(sentence) <= 400 or "[spoiler]" in sentence.lower() or "spoiler" in sentence.lower():
                     continue
                 toks = re.findall(r"[a-z][a-z'-]*", sentence.lower())
                 hits = sum(2.0 if t.endswith("est") else 1.0 for t in toks if t in words)
@@ -396,6 +503,10 @@ class Engine:
 
 
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+VERDICT_WORDS = frozenset(
+    """best beautiful beautifully brilliant loved love perfect masterpiece favourite favorite wonderful stunning
+    unforgettable must-see must-watch recommend great gorgeous superb moving powerful""".split()
+)
 
 
 def similarity(a: Feat, b: Feat) -> float:
@@ -413,13 +524,48 @@ def similarity(a: Feat, b: Feat) -> float:
     return (genre + 1.5 * kw + mood + country + director + era) / 4.6
 
 
-def explain(f: Feat, q: Query, likes: list[Feat]) -> list[str]:
-    """Short reasons for a chosen pick: the catalog keyword behind each matched mood, what it shares."""
-    reasons = [_mood_reason(f, m) for m in q.moods if f.moods.get(m, 0.0) >= 0.3]
-    shared = sorted({k for t in likes for k in t.keywords} & f.kset)
-    if shared:
-        reasons.append("shares " + ", ".join(shared[:3]))
-    return reasons
+def explain(f: Feat, q: Query, likes: list[Feat]) -> tuple[list[str], list[str]]:
+    """(the people asked for, other reasons most specific first) for a chosen pick.
+
+    The ranker keeps the people (that is the match) and then reasons no earlier pick used: what
+    the request matched (the keyword behind a mood, what it shares with the named film), then
+    plain catalog facts, so five picks never read "tearjerker" five times.
+    """
+    matched: list[str] = []
+    names = {key: name for key, name, _ in q.people}
+    for p in f.people:
+        role, _, key = p.partition(":")
+        if key in names:
+            matched.append(("directed by " if role == "d" else "with ") + names[key])
+    reasons: list[str] = []
+    reasons += [_mood_reason(f, m) for m in q.moods if f.moods.get(m, 0.0) >= 0.3]
+    if q.spooky:
+        reasons += [k for k in f.keywords if k in SPOOKY_KEYWORDS][:1]
+    if q.audience in ("kids", "family") and "family" in f.gset:
+        reasons.append("a family film")
+    for t in likes:
+        shared = [k for k in f.keywords if k in t.kset]
+        if shared:
+            reasons.append("shares " + ", ".join(shared[:2]))
+        if f.dset & t.dset:
+            reasons.append("same director")
+    reasons += [k for k in f.keywords if any(_keyword_hit(w, (k,)) for w in q.words)]
+    if f.directors:
+        reasons.append("directed by " + f.directors[0])
+    reasons += [k for k in f.keywords if k not in ("classic", "black and white")][:3]
+    if f.genres:
+        reasons.append(", ".join(f.genres[:2]))
+    return list(dict.fromkeys(matched))[:1], list(dict.fromkeys(reasons))
+
+
+def _keyword_hit(word: str, keywords: Iterable[str]) -> bool:
+    """"zombie" rules out "zombies" and "zombie comedy"; "war" does not rule out "warsaw"."""
+    stem = word[:-1] if word.endswith("s") and len(word) > 3 else word
+    for k in keywords:
+        for part in k.split():
+            if part == word or part == stem or (part.endswith("s") and part[:-1] == stem):
+                return True
+    return False
 
 
 def _mood_reason(f: Feat, mood: str) -> str:

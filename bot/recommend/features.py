@@ -12,8 +12,10 @@ sums) lives in `rec_film`, and the indexes candidates are drawn from live in
 - for reviews: by `on_review`, registered in `store.review_hooks`, so it runs
   inside the same transaction as the review insert or delete and can never
   drift from the reviews;
-- for member ratings: by SQL triggers (migration m002), since ratings are
-  written with plain SQL.
+- for member ratings: a trigger (migration m003) only flags the film
+  (`rat_stale`); `sync_ratings` re-reads the flagged films before each query.
+  So the rating prior is computed in one place, `prior` below, whatever wrote
+  the rating (/rate, an import, another process).
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ import sqlite_utils
 
 from ..store import Store
 from ..titles import normalize_title
-from .lexicon import GENRE_MOODS, KEYWORD_MOODS, MOOD_LABELS, review_mood_hits
+from .lexicon import ACCLAIM_KEYWORDS, GENRE_MOODS, KEYWORD_MOODS, MOOD_LABELS, review_mood_hits
+from .people import person_key
 
 # Catalog facts alone top out here, so what reviewers say can still move a film up.
 BASE_CAP = 0.85
 MOOD_INDEX_MIN = 0.12  # moods weaker than this are not worth an index row
 PRIOR_MEAN, PRIOR_WEIGHT = 6.5, 5.0
+ACCLAIM_WEIGHT = 0.04  # less than one vote's worth: ratings here always win
 
 SERIES_TAIL = re.compile(r"(?:\s+(?:part\s+)?(?:\d+|ii|iii|iv|v|vi|two|three))+$")
 
@@ -92,15 +96,30 @@ def combine_moods(base: dict[str, float], strength_sums: dict[str, float], n_rev
     return out
 
 
-def prior(n_reviews: int, rev_sum: float, rev_n: int, rat_sum: float, rat_n: int) -> float:
-    """Same formula as REC_PRIOR_SQL in migrations (the ratings trigger computes it in SQL)."""
-    bayes = (PRIOR_MEAN * PRIOR_WEIGHT + rev_sum + rat_sum) / (PRIOR_WEIGHT + rev_n + rat_n)
-    engaged = n_reviews + rat_n
-    return bayes / 10.0 + 0.15 * engaged / (engaged + 5.0)
-
-
 def bayes_rating(rev_sum: float, rev_n: int, rat_sum: float, rat_n: int) -> float:
+    """Ratings shrunk towards PRIOR_MEAN: one 10/10 does not beat forty 8/10s."""
     return (PRIOR_MEAN * PRIOR_WEIGHT + rev_sum + rat_sum) / (PRIOR_WEIGHT + rev_n + rat_n)
+
+
+def acclaim(keywords: Iterable[str]) -> float:
+    """0..1 from the catalog's own words ("classic", "iconic"): what a new community starts from."""
+    return min(1.0, sum(ACCLAIM_KEYWORDS.get(k, 0.0) for k in keywords))
+
+
+def prior(
+    n_reviews: int, rev_sum: float, rev_n: int, rat_sum: float, rat_n: int, keywords: Iterable[str] = ()
+) -> float:
+    """The one rating prior: orders every candidate list (rec_tag) and is the base of each score.
+
+    Community ratings dominate; catalog acclaim only separates films nobody has rated yet, so a
+    fresh install does not fall back to the order of the catalog file.
+    """
+    engaged = n_reviews + rat_n
+    return (
+        bayes_rating(rev_sum, rev_n, rat_sum, rat_n) / 10.0
+        + 0.15 * engaged / (engaged + 5.0)
+        + ACCLAIM_WEIGHT * acclaim(keywords)
+    )
 
 
 def film_tags(
@@ -110,6 +129,7 @@ def film_tags(
     directors: Sequence[str],
     year: int | None,
     keywords: Sequence[str] = (),
+    people: Sequence[str] = (),
 ) -> list[str]:
     tags = ["*"]
     tags += [f"k:{k}" for k in keywords]
@@ -118,6 +138,7 @@ def film_tags(
     tags += [f"cg:{c}|{g}" for c in countries for g in genres]
     tags += [f"l:{lang}" for lang in languages]
     tags += [f"d:{d.casefold()}" for d in directors]
+    tags += [f"p:{p.split(':', 1)[-1]}" for p in people]
     if year:
         tags.append(f"y:{year // 10 * 10}")
     return list(dict.fromkeys(tags))
@@ -140,7 +161,15 @@ def mood_keys(moods: dict[str, float], countries: Sequence[str], genres: Sequenc
 
 
 def _lists(row: dict[str, Any]) -> dict[str, list[str]]:
-    return {k: json.loads(row[k] or "[]") for k in ("countries", "languages", "genres", "directors", "keywords")}
+    return {
+        k: json.loads(row[k] or "[]") for k in ("countries", "languages", "genres", "directors", "cast", "keywords")
+    }
+
+
+def people_field(directors: Sequence[str], cast: Sequence[str]) -> str:
+    """`d:parkchanwook|c:songkangho|…`: who made and who is in a film, by person key."""
+    keys = [f"d:{person_key(d)}" for d in directors] + [f"c:{person_key(c)}" for c in cast[:8]]
+    return "|".join(dict.fromkeys(k for k in keys if len(k) > 2))
 
 
 def _write_film(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
@@ -149,12 +178,12 @@ def _write_film(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
     base = catalog_moods(lists["keywords"], lists["genres"])
     db.execute(
         """INSERT INTO rec_film (film_id, synced, year, runtime, countries, languages, genres, directors,
-               keywords, series, base_moods, moods)
-           VALUES (?,1,?,?,?,?,?,?,?,?,?,?)
+               keywords, series, base_moods, moods, people)
+           VALUES (?,1,?,?,?,?,?,?,?,?,?,?,?)
            ON CONFLICT (film_id) DO UPDATE SET synced = 1, year = excluded.year, runtime = excluded.runtime,
                countries = excluded.countries, languages = excluded.languages, genres = excluded.genres,
                directors = excluded.directors, keywords = excluded.keywords, series = excluded.series,
-               base_moods = excluded.base_moods""",
+               base_moods = excluded.base_moods, people = excluded.people""",
         [
             row["id"],
             row["year"],
@@ -167,6 +196,7 @@ def _write_film(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
             series_key(row["title"]),
             encode_moods(base),
             encode_moods({m: v for m, v in base.items() if v > 0}),
+            people_field(lists["directors"], lists["cast"]),
         ],
     )
 
@@ -175,7 +205,7 @@ def _reindex(db: sqlite_utils.Database, film_id: int) -> None:
     """Recompute moods and prior of one film from its rec_film row and rec_review rows."""
     f = db.execute(
         """SELECT countries, languages, genres, directors, year, base_moods, n_reviews, rev_sum, rev_n,
-                  rat_sum, rat_n, keywords FROM rec_film WHERE film_id = ?""",
+                  rat_sum, rat_n, keywords, people FROM rec_film WHERE film_id = ?""",
         [film_id],
     ).fetchone()
     if f is None:
@@ -187,7 +217,8 @@ def _reindex(db: sqlite_utils.Database, film_id: int) -> None:
         for m, v in review_strengths(decode_moods(text)).items():
             sums[m] = sums.get(m, 0.0) + v
     moods = combine_moods(decode_moods(f[5]), sums, int(f[6]))
-    p = prior(int(f[6]), float(f[7]), int(f[8]), float(f[9]), int(f[10]))
+    keywords = f[11].split("|") if f[11] else []
+    p = prior(int(f[6]), float(f[7]), int(f[8]), float(f[9]), int(f[10]), keywords)
     db.execute("UPDATE rec_film SET moods = ?, prior = ? WHERE film_id = ?", [encode_moods(moods), p, film_id])
     db.execute("DELETE FROM rec_tag WHERE film_id = ?", [film_id])
     db.execute("DELETE FROM rec_mood WHERE film_id = ?", [film_id])
@@ -195,7 +226,7 @@ def _reindex(db: sqlite_utils.Database, film_id: int) -> None:
         "INSERT INTO rec_tag (tag, prior, film_id) VALUES (?,?,?)",
         [
             (t, p, film_id)
-            for t in film_tags(countries, genres, languages, directors, f[4], f[11].split("|") if f[11] else [])
+            for t in film_tags(countries, genres, languages, directors, f[4], keywords, f[12].split("|") if f[12] else [])
         ],
     )
     db.conn.executemany(
@@ -244,7 +275,24 @@ def _refresh_reviews(db: sqlite_utils.Database, film_id: int) -> None:
         "SELECT count(*), coalesce(sum(rating), 0), count(rating) FROM reviews WHERE film_id = ?", [film_id]
     ).fetchone()
     db.execute("UPDATE rec_film SET n_reviews = ?, rev_sum = ?, rev_n = ? WHERE film_id = ?", [n, rsum, rn, film_id])
+    _read_ratings(db, film_id)
     _reindex(db, film_id)
+
+
+def _read_ratings(db: sqlite_utils.Database, film_id: int) -> None:
+    s, n = db.execute("SELECT coalesce(sum(rating), 0), count(*) FROM ratings WHERE film_id = ?", [film_id]).fetchone()
+    db.execute("UPDATE rec_film SET rat_sum = ?, rat_n = ?, rat_stale = 0 WHERE film_id = ?", [s, n, film_id])
+
+
+def sync_ratings(db: sqlite_utils.Database) -> int:
+    """Re-read the ratings of films flagged since the last call (the flag is set by a trigger)."""
+    stale = [r[0] for r in db.execute("SELECT film_id FROM rec_film WHERE rat_stale = 1 LIMIT 5000")]
+    if stale:
+        with db.atomic():
+            for film_id in stale:
+                _read_ratings(db, film_id)
+                _reindex(db, film_id)
+    return len(stale)
 
 
 def on_review(store: Store, film_id: int) -> None:

@@ -141,9 +141,15 @@ COUNTRY_LANGUAGES: dict[str, tuple[str, ...]] = {
     "PT": ("pt",),
 }
 
-NEGATIONS = _wordset("not no without non nothing never avoid minus less zero isnt isn't dont don't nor")
+NEGATIONS = _wordset(
+    "not no without non nothing never avoid minus less zero isnt isn't dont don't nor aint ain't doesnt doesn't "
+    "arent aren't wasnt wasn't nothin excluding except exclude skip w/o"
+)
 # Words that keep a negation alive: "not too gory", "no more horror".
-NEGATION_GLUE = _wordset("too very so overly any more a an the of or nor and really")
+NEGATION_GLUE = _wordset(
+    "too to very so overly any more a an the of or nor and really that about much super all kind sort type "
+    "anything something stuff films movies with"
+)
 
 FILLER = _wordset(
     """
@@ -318,3 +324,61 @@ def mood_words_for(mood: str) -> frozenset[str]:
     words = {w for w, (m, _) in REVIEW_WORDS.items() if m == mood}
     words |= {w for w, (m, _) in REVIEW_EXTRA.items() if m == mood}
     return frozenset(words)
+
+# -- audiences and acclaim ----------------------------------------------------
+
+# Catalog keywords that mark a film as acclaimed: the starting point of a new community.
+ACCLAIM_KEYWORDS: dict[str, float] = {
+    "classic": 1.0,
+    "masterpiece": 1.0,
+    "palme d'or": 1.0,
+    "landmark": 0.8,
+    "iconic": 0.7,
+    "oscar winner": 0.7,
+    "cult classic": 0.6,
+    "influential": 0.6,
+    "award-winning": 0.6,
+    "iconic villain": 0.4,
+    "iconic score": 0.4,
+}
+
+# Catalog keywords that make a film wrong for children and for a night with one's parents:
+# gore, sex, drugs, cruelty, and horror's own sub-genres.
+ADULT_KEYWORDS = frozenset(
+    """violent gory disturbing harrowing brutal torture erotic slasher cannibalism cannibal cannibals drugs
+    addiction heroin suicide abuse holocaust unflinching cruelty demonic demons demon possession occult
+    zombies vampire vampires nihilistic provocative""".split()
+) | frozenset(
+    [
+        "serial killer",
+        "sex worker",
+        "suicide attempt",
+        "domestic violence",
+        "psychological horror",
+        "folk horror",
+        "demonic possession",
+        "masked killer",
+        "supernatural killer",
+        "child murderer",
+        "rwandan genocide",
+        "drug lord",
+        "heroic bloodshed",
+        "police brutality",
+        "sexual harassment",
+        "horror comedy",
+        "j-horror",
+        "body horror",
+        "satanic cult",
+        "police violence",
+        "found footage",
+        "haunted house",
+    ]
+)
+# Genres a child should not be handed without a grown-up choosing (teens and families may).
+KIDS_EXCLUDED_GENRES = frozenset({"horror", "thriller", "crime", "war"})
+KIDS_GENRES = {"family": 1.0, "animation": 0.7, "adventure": 0.25, "fantasy": 0.25, "comedy": 0.2}
+# What "a horror movie my kid can watch" can mean: ghosts and monsters, without the horror.
+SPOOKY_KEYWORDS = frozenset(
+    """ghost ghosts monster monsters witch witches spirits supernatural creatures haunted halloween curse
+    afterlife yokai""".split()
+) | frozenset(["day of the dead", "folk tale", "dark fairy tale"])

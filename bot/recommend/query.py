@@ -30,6 +30,7 @@ from .lexicon import (
     SIMILAR_RE,
     TITLE_STOPS,
 )
+from .people import PeopleIndex, Person
 
 MAX_CHARS = 300
 MAX_WORDS = 8
@@ -45,7 +46,7 @@ VOCAB: list[str] = sorted(
 _VOCAB_SET = frozenset(VOCAB)
 _KNOWN = frozenset((*_COUNTRY_WORDS, *GENRE_WORDS, *MOOD_WORDS, *COMBOS, *_GENRE_PHRASES, *FILLER, *NEGATIONS))
 
-TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+TOKEN_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _NUM = {"one": 1, "two": 2, "three": 3, "an": 1, "a": 1, "1": 1, "2": 2, "3": 3}
 COMPARATIVES = {
     "funny": "funnier",
@@ -87,6 +88,12 @@ class Query:
     runtime_max: int | None = None
     length: str = ""
     like: list[tuple[int, str]] = field(default_factory=list)  # (film_id, label)
+    people: list[tuple[str, str, str]] = field(default_factory=list)  # (person key, name, "director"|"cast"|"")
+    not_people: set[str] = field(default_factory=set)  # names, for "Read as"
+    not_people_keys: set[str] = field(default_factory=set)
+    not_keywords: set[str] = field(default_factory=set)  # "no zombies", "indian but not bollywood"
+    audience: str = ""  # "kids" | "family" | "teen" | "adults"
+    spooky: bool = False  # "horror my kid can watch": ghosts and monsters, not horror
     words: list[str] = field(default_factory=list)
     corrections: list[tuple[str, str]] = field(default_factory=list)
     truncated: bool = False
@@ -105,12 +112,21 @@ class Query:
             or self.runtime_min
             or self.runtime_max
             or self.like
+            or self.people
+            or self.not_people_keys
+            or self.not_keywords
+            or self.audience
             or self.words
         )
 
     def reading(self) -> list[str]:
         """How the request was understood, in the order people tend to say it."""
         out = [f"like {label}" for _, label in self.like]
+        out += [{"director": "by ", "cast": "with "}.get(role, "") + name for _, name, role in self.people]
+        if self.audience:
+            out.append(AUDIENCE_LABELS[self.audience])
+        if self.spooky:
+            out.append("spooky, not horror")
         out += [
             (COMPARATIVES.get(m, "more " + MOOD_LABELS[m]) if w > 1.0 else MOOD_LABELS[m])
             for m, w in self.moods.items()
@@ -124,6 +140,8 @@ class Query:
         out += [f"not {MOOD_LABELS[m]}" for m in sorted(self.not_moods)]
         out += [f"no {GENRE_LABELS.get(g, g)}" for g in sorted(self.not_genres)]
         out += [f"not {country_name(c)}" for c in sorted(self.not_countries)]
+        out += [f"no “{k}”" for k in sorted(self.not_keywords)]
+        out += [f"not {k}" for k in sorted(self.not_people)]
         out += [f"“{w}”" for w in self.words]
         return out
 
@@ -133,6 +151,9 @@ def clean(text: str) -> tuple[str, bool]:
     text = unicodedata.normalize("NFKC", text or "")
     text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
     text = "".join(ch if ch.isprintable() else " " for ch in text).casefold()
+    # Accents off, so "Amélie" and "amelie" read alike; NFC again keeps Hangul and kana whole.
+    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
     truncated = len(text) > MAX_CHARS
     if truncated:
         text = text[:MAX_CHARS].rsplit(" ", 1)[0]
@@ -261,25 +282,106 @@ def _take_similar(text: str, q: Query, resolve: TitleResolver | None) -> str:
     return text
 
 
-def parse(text: str, resolve: TitleResolver | None = None, *, this_year: int | None = None) -> Query:
+AUDIENCE_LABELS = {
+    "kids": "for kids (no horror, gore or adult themes)",
+    "family": "family-friendly (no horror, gore or adult themes)",
+    "teen": "for teens (no gore or explicit content)",
+    "adults": "for adults (no family films)",
+}
+_AGE = r"(\d{1,2})\s*[- ]?\s*(?:years?|yrs?|y)\s*[- ]?\s*olds?|(\d{1,2})\s*yo\b|age[ds]?\s+(\d{1,2})\b"
+_KIDS = (
+    r"\b(?:kids?|children|child|toddlers?|little\s+ones|grandkids|grandchildren|my\s+(?:son|daughter|nephew|niece)|"
+    r"kid-friendly|kid\s+friendly|child-friendly|child\s+friendly|all\s+ages|young\s+children)\b"
+)
+_FAMILY = (
+    r"\b(?:family[- ]friendly|for\s+the\s+(?:whole\s+)?family|whole\s+family|family\s+(?:movie\s+)?night|"
+    r"with\s+(?:my|the)\s+(?:family|parents|folks|mom|mum|dad|mother|father|grandparents|grandma|grandpa|"
+    r"granny|in-laws|in\s+laws)|"
+    r"family\s+(?:film|films|movie|movies|fun))\b"
+)
+_ADULTS = (
+    r"\b(?:not\s+(?:for|suitable\s+for|meant\s+for)\s+(?:kids|children)|for\s+(?:adults?|grown[- ]?ups)|"
+    r"(?:adults?|grown[- ]?ups?)\s+only|adult|adults|grown[- ]?ups?|mature|r-rated|rated\s+r|18\+)\b"
+)
+_TEEN = r"\b(?:teens?|teenagers?|my\s+teen|adolescents?)\b"
+
+
+def _take_audience(text: str, q: Query) -> str:
+    """Who will watch: a hard constraint ("my 10-year-old", "with my parents", "not for kids")."""
+
+    def cut(m: re.Match[str]) -> str:
+        return text[: m.start()] + " " + text[m.end() :]
+
+    m = re.search(_ADULTS, text)
+    if m:
+        q.audience = "adults"
+        return cut(m)
+    m = re.search(r"\b(?:for|with|watch(?:ing)?\s+with|my|our|a|an)?\s*(?:" + _AGE + r")", text)
+    if m:
+        age = int(next(g for g in m.groups() if g))
+        if age <= 17:
+            q.audience = "kids" if age <= 12 else "teen"
+            return cut(m)
+    for pattern, who in ((_KIDS, "kids"), (_FAMILY, "family"), (_TEEN, "teen")):
+        m = re.search(pattern, text)
+        if m:
+            q.audience = who
+            return cut(m)
+    return text
+
+
+# Words around a name that say it is a person, and which role.
+PERSON_BEFORE = {
+    "by": "director",
+    "directed": "director",
+    "director": "director",
+    "dir": "director",
+    "filmmaker": "director",
+    "with": "cast",
+    "starring": "cast",
+    "featuring": "cast",
+    "feat": "cast",
+    "actor": "cast",
+    "actress": "cast",
+    "from": "",
+}
+PERSON_AFTER = frozenset("films film movies movie flicks joints stuff filmography classics".split())
+CAREER = {"early": "early", "earlier": "early", "young": "early", "late": "late", "later": "late", "latest": "late"}
+
+
+def parse(
+    text: str,
+    resolve: TitleResolver | None = None,
+    *,
+    this_year: int | None = None,
+    people: PeopleIndex | None = None,
+) -> Query:
     """Read one request. Never raises; unknown words become search words."""
     raw, truncated = clean(text)
     q = Query(text=raw, truncated=truncated)
     this_year = this_year or datetime.date.today().year
     rest = _take_similar(raw, q, resolve)
+    rest = _take_audience(rest, q)
     rest = _take_era(rest, q, this_year)
     rest = _take_length(rest, q)
     tokens = TOKEN_RE.findall(rest)
+    skip = _take_people(tokens, q, people) if people is not None else set()
     negate = False
     i = 0
     comparative = bool(q.like)  # after "like X", "funnier"/"darker" say what to change: weigh them more
+    negated_country_words: dict[str, str] = {}
+    unknown: list[tuple[int, str, bool]] = []  # (position, word, negated) not understood
     while i < len(tokens):
+        if i in skip:
+            negate = False
+            i += 1
+            continue
         tok = tokens[i]
         if tok in ("but", "yet", "though", "although", "however"):
             negate = False
             i += 1
             continue
-        if tok in NEGATIONS:
+        if tok in NEGATIONS or _is_negation_typo(tok):
             negate = True
             i += 1
             continue
@@ -288,12 +390,14 @@ def parse(text: str, resolve: TitleResolver | None = None, *, this_year: int | N
             negate = True
         matched = False
         for n in (4, 3, 2, 1):
-            if i + n > len(tokens):
+            if i + n > len(tokens) or any(j in skip for j in range(i, i + n)):
                 continue
             phrase = " ".join(tokens[i : i + n])
             if _apply(phrase, q, negate, comparative):
+                if negate and phrase in _COUNTRY_WORDS:
+                    negated_country_words[_COUNTRY_WORDS[phrase]] = phrase
                 matched = True
-                if not (i + n < len(tokens) and tokens[i + n] in ("or", "nor")):
+                if not (i + n < len(tokens) and tokens[i + n] in ("or", "nor", "and")):
                     negate = False
                 i += n
                 break
@@ -302,17 +406,122 @@ def parse(text: str, resolve: TitleResolver | None = None, *, this_year: int | N
         if tok in NEGATION_GLUE and negate:
             i += 1
             continue
-        negate = False
         if tok in FILLER or len(tok) <= 2 or tok.isdigit():
+            negate = False
             i += 1
             continue
         fixed = _correct(tok)
-        if fixed is not None and _apply(fixed, q, False, comparative):
+        if fixed is not None and _apply(fixed, q, negate, comparative):
             q.corrections.append((tok, fixed))
+        else:
+            unknown.append((i, tok, negate))
+        if not (i + 1 < len(tokens) and tokens[i + 1] in ("or", "nor", "and")):
+            negate = False
+        i += 1
+    if people is not None and unknown:
+        unknown = _fuzzy_people(tokens, unknown, q, people)
+    for _, tok, negated in unknown:
+        if negated:
+            q.not_keywords.add(tok)
         elif tok not in q.words and len(q.words) < MAX_WORDS:
             q.words.append(tok)
-        i += 1
+    if q.audience in ("kids", "family") and ("horror" in q.genres or "scary" in q.moods or "creepy" in q.moods):
+        q.genres = [g for g in q.genres if g != "horror"]
+        q.spooky = True
+    # "indian but not bollywood": the country is wanted, so the negated word names a kind of its films.
+    for code in [c for c in q.not_countries if c in q.countries]:
+        q.not_countries.discard(code)
+        word = negated_country_words.get(code)
+        if word:
+            q.not_keywords.add(word)
     return q
+
+
+def _cue(tokens: list[str], start: int, end: int) -> tuple[bool, str, int]:
+    """(cued, role, where the phrase about the person begins) for the name tokens[start:end]."""
+    cued, role, begin = False, "", start
+    if start > 0 and tokens[start - 1] in PERSON_BEFORE:
+        cued, role, begin = True, PERSON_BEFORE[tokens[start - 1]], start - 1
+        if tokens[start - 1] == "by" and begin > 0 and tokens[begin - 1] == "directed":
+            begin -= 1
+    if end < len(tokens) and tokens[end] in PERSON_AFTER:
+        cued = True
+    if tokens[end - 1].endswith("'s"):
+        cued = True
+    return cued, role, begin
+
+
+def _record_person(tokens: list[str], start: int, end: int, person: Person, role: str, q: Query) -> set[int]:
+    """Add the person (or rule them out after "not"/"without"); apply "early"/"late"; return used positions."""
+    used = set(range(start, end))
+    j = start - 1
+    while j >= 0 and tokens[j] in ("by", "with", "directed", "starring", "featuring", "the", "a", "some", "any"):
+        j -= 1
+    if j >= 0 and (tokens[j] in NEGATIONS or _is_negation_typo(tokens[j])):
+        q.not_people.add(person.name)
+        q.not_people_keys.add(person.key)
+        return used | set(range(j, start))
+    if j >= 0 and tokens[j] in CAREER:
+        split = person.career_split()
+        if split is not None and not (q.year_min or q.year_max):
+            if CAREER[tokens[j]] == "early":
+                q.year_max, q.era = split, f"early (to {split})"
+            else:
+                q.year_min, q.era = split + 1, f"late (from {split + 1})"
+            used.add(j)
+    if all(key != person.key for key, _, _ in q.people):
+        q.people.append((person.key, person.name, role))
+    return used
+
+
+def _take_people(tokens: list[str], q: Query, people: PeopleIndex) -> set[int]:
+    """Exact names first (any order, accents and hyphens aside): "Song Kang-ho" must not become "song"."""
+    used: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        for n in (4, 3, 2, 1):
+            if i + n > len(tokens) or any(j in used for j in range(i, i + n)):
+                continue
+            words = [t[:-2] if t.endswith("'s") else t for t in tokens[i : i + n]]
+            if n == 1 and (words[0] in _KNOWN and words[0] not in PERSON_BEFORE or words[0] in FILLER):
+                continue
+            cued, role, _ = _cue(tokens, i, i + n)
+            person = people.exact(words, cued=cued)
+            if person is not None:
+                used |= _record_person(tokens, i, i + n, person, role, q)
+                i += n
+                break
+        else:
+            i += 1
+    return used
+
+
+def _fuzzy_people(
+    tokens: list[str], unknown: list[tuple[int, str, bool]], q: Query, people: PeopleIndex
+) -> list[tuple[int, str, bool]]:
+    """Misspelt names among the words nothing else understood: runs of adjacent unknown words."""
+    pos = {i for i, _, _ in unknown}
+    taken: set[int] = set()
+    for i, _, _ in unknown:
+        if i in taken:
+            continue
+        for n in (4, 3, 2, 1):
+            span = list(range(i, i + n))
+            if not all(j in pos and j not in taken for j in span):
+                continue
+            cued, role, _ = _cue(tokens, i, i + n)
+            hit = people.fuzzy([t[:-2] if t.endswith("'s") else t for t in tokens[i : i + n]], cued=cued)
+            if hit is not None:
+                person, _score = hit
+                taken |= _record_person(tokens, i, i + n, person, role, q)
+                q.corrections.append((" ".join(tokens[i : i + n]), person.name))
+                break
+    return [u for u in unknown if u[0] not in taken]
+
+
+def _is_negation_typo(tok: str) -> bool:
+    """`wihtout`, `withuot`, `witout`: a negation typed in a hurry still negates."""
+    return len(tok) >= 6 and tok[0] == "w" and fuzz.ratio(tok, "without") >= 75
 
 
 def _apply(phrase: str, q: Query, negate: bool, comparative: bool) -> bool:

@@ -65,14 +65,20 @@ def pick_line(n: int, film: Film, pick: Pick, quote: str | None) -> Block:
 def build(
     reading: list[str], picks: list[tuple[Film, Pick, str | None]], *, notes: list[str], heading: str = "Read as"
 ) -> Reply:
-    blocks: list[Block] = [para(bold(f"{heading}: "), " · ".join(reading) if reading else "anything good")]
+    blocks: list[Block] = (
+        [para(bold(f"{heading}: "), " · ".join(reading) if reading else "anything good")]
+        if reading or heading != "Starter picks"
+        else [para(bold(heading))]
+    )
     blocks += [para(italic(n)) for n in notes]
     for i, (film, pick, quote) in enumerate(picks, 1):
         blocks.append(pick_line(i, film, pick, quote))
     buttons: list[Button] = []
     if picks:
+        # One "Not this" per pick: six buttons in all, within Discord's 5 rows of 5 (custom_id ≤ 100)
+        # and Telegram's 64-byte callback data; the action carries only the film id.
         buttons.append(Button("More picks", "rec:more"))
-        top = picks[0][0]
-        title = top.title if len(top.title) <= MAX_BUTTON_TITLE else top.title[: MAX_BUTTON_TITLE - 1] + "…"
-        buttons.append(Button(f"Not this: {title}", f"rec:not:{top.id}"))
+        for i, (film, _, _) in enumerate(picks, 1):
+            title = film.title if len(film.title) <= MAX_BUTTON_TITLE else film.title[: MAX_BUTTON_TITLE - 1] + "…"
+            buttons.append(Button(f"Not {i}. {title}", f"rec:not:{film.id}"))
     return Reply(Document(tuple(blocks)), buttons=tuple(buttons))
