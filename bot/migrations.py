@@ -146,6 +146,7 @@ def apply(db: sqlite_utils.Database) -> int:
 # at version 1 gets the same end state without ever creating them, so the prior
 # is written in one place: `bot.recommend.features.prior`.
 
+
 @migration
 def m002_recommend_features(db: sqlite_utils.Database) -> None:
     _script(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from bot import dispatch
 from bot.catalog import load_starter_catalog
 from bot.core import MovieBot
+from bot.recommend import features
 from bot.recommend.session import Sessions
 from bot.replies import MAX_ACTION_BYTES, Reply, Request
 from bot.richtext import apply_spoiler_mode, parse
@@ -265,3 +267,218 @@ def test_reviews_written_without_a_recommender_are_caught_up(tmp_path: Path) -> 
     n = store.db.execute("SELECT n_reviews FROM rec_film WHERE film_id = ?", [film_id]).fetchone()[0]
     assert n == 1
     store.close()
+
+
+# -- people, audiences, negation, similarity (issue 12) ------------------------
+
+
+def picked_titles(reply: Reply) -> list[str]:
+    return [line.split(". ", 1)[1].split(" (", 1)[0] for line in pick_lines(reply)]
+
+
+def films_of(bot: MovieBot, person: str) -> set[str]:
+    rows = bot.store.db.execute("""SELECT title, directors, "cast" FROM films""").fetchall()
+    return {t for t, d, c in rows if person in d or person in c}
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("Park Chan-wook films", "Park Chan-wook"),
+        ("park chanwook", "Park Chan-wook"),
+        ("chan-wook park movies", "Park Chan-wook"),
+        ("something with Song Kang-ho", "Song Kang-ho"),
+        ("SONG KANG HO", "Song Kang-ho"),
+        ("wong kar-wai", "Wong Kar-wai"),
+        ("kar wai wong", "Wong Kar-wai"),
+        ("films by hayao miyazki", "Hayao Miyazaki"),
+        ("kubrick", "Stanley Kubrick"),
+        ("films with gael garcia bernal", "Gael García Bernal"),
+    ],
+)
+def test_people_are_read_as_people(miracle_bot: MovieBot, text: str, person: str) -> None:
+    reply = ask(miracle_bot, text, chat=f"people-{text}")
+    assert person in reply.body.blocks[0].text
+    titles = picked_titles(reply)
+    assert titles
+    assert set(titles) <= films_of(miracle_bot, person), titles  # never Jurassic Park for "park"
+
+
+def test_early_park_chan_wook_is_his_early_films(miracle_bot: MovieBot) -> None:
+    reply = ask(miracle_bot, "early park chan-wook", chat="early")
+    assert "early" in reply.body.blocks[0].text
+    assert set(picked_titles(reply)) <= {
+        "Joint Security Area",
+        "Sympathy for Mr. Vengeance",
+        "Oldboy",
+        "Lady Vengeance",
+    }
+
+
+def test_not_this_on_a_person_keeps_the_person(miracle_bot: MovieBot) -> None:
+    first = ask(miracle_bot, "bong joon ho", chat="bong")
+    not_first = next(b.action for b in first.buttons if b.action.startswith("rec:not:"))
+    after = press(miracle_bot, not_first, chat="bong")
+    titles = picked_titles(after)
+    assert titles and set(titles) <= films_of(miracle_bot, "Bong Joon-ho")
+    assert picked_titles(first)[0] not in titles
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a horror movie my 10-year-old can watch", "something for my kids tonight", "with my parents, something scary"],
+)
+def test_children_and_parents_get_no_horror_gore_or_adult_themes(miracle_bot: MovieBot, text: str) -> None:
+    reply = ask(miracle_bot, text, chat=f"aud-{text}")
+    ids = [miracle_bot.store.find_film_id(t, None) for t in picked_titles(reply)]
+    rows = miracle_bot.store.db.execute(
+        f"SELECT title, genres, keywords FROM films WHERE title IN ({','.join('?' * len(picked_titles(reply)))})",
+        picked_titles(reply),
+    ).fetchall()
+    assert len(rows) >= 3, (ids, rows)
+    for title, genres, keywords in rows:
+        assert "horror" not in genres, title
+        for bad in ("gory", "violent", "erotic", "disturbing", "torture"):
+            assert f'"{bad}"' not in keywords, title
+
+
+def test_a_horror_film_for_a_child_is_read_as_kids_not_as_old_films(miracle_bot: MovieBot) -> None:
+    reply = ask(miracle_bot, "a horror movie my 10-year-old can watch", chat="ten")
+    heading = reply.body.blocks[0].text
+    assert "kids" in heading and "before 1980" not in heading
+    for banned in ("The Exorcist", "Psycho", "Rosemary's Baby", "Night of the Living Dead"):
+        assert banned not in picked_titles(reply)
+
+
+def test_grown_ups_get_no_family_films(miracle_bot: MovieBot) -> None:
+    titles = picked_titles(ask(miracle_bot, "animation for grown-ups", chat="grown"))
+    assert titles and "Coco" not in titles and "Up" not in titles
+    grown_up = {"Grave of the Fireflies", "Perfect Blue", "Persepolis", "Waltz with Bashir", "Akira", "Ghost in the Shell"}
+    assert len(grown_up & set(titles)) >= 3, titles
+
+
+@pytest.mark.parametrize(
+    ("text", "banned_keyword"),
+    [("indian but not bollywood", "bollywood"), ("anime but not ghibli", "studio ghibli")],
+)
+def test_negated_kind_of_a_wanted_country(miracle_bot: MovieBot, text: str, banned_keyword: str) -> None:
+    reply = ask(miracle_bot, text, chat=f"neg-{text}")
+    assert "not India" not in reply.body.blocks[0].text
+    titles = picked_titles(reply)
+    assert len(titles) == 5
+    rows = miracle_bot.store.db.execute(
+        f"SELECT keywords FROM films WHERE title IN ({','.join('?' * len(titles))})", titles
+    ).fetchall()
+    assert not any(f'"{banned_keyword}"' in kw for (kw,) in rows)
+
+
+def test_a_typo_in_a_negation_still_negates(miracle_bot: MovieBot) -> None:
+    reply = ask(miracle_bot, "scary but not to gory", chat="togory")
+    assert "not gory" in reply.body.blocks[0].text
+    reply = ask(miracle_bot, "horror wihtout zombies", chat="wihtout")
+    assert "zombies" in reply.body.blocks[0].text and "Train to Busan" not in picked_titles(reply)
+
+
+def test_like_an_accented_title_reads_the_title(miracle_bot: MovieBot) -> None:
+    reply = ask(miracle_bot, "like Amélie but sadder", chat="amelie")
+    heading = reply.body.blocks[0].text
+    assert "like Amélie (2001)" in heading and "“" not in heading  # no leftover search word
+    assert "Amélie" not in picked_titles(reply)
+
+
+def test_like_a_film_never_offers_its_remakes(miracle_bot: MovieBot) -> None:
+    for text, banned in (("like oldboy", "Oldboy"), ("like the ring", "Ringu"), ("like ringu", "The Ring")):
+        titles = picked_titles(ask(miracle_bot, text, chat=f"remake-{text}"))
+        assert titles and banned not in titles, (text, titles)
+
+
+def test_each_pick_has_its_own_reason_and_a_not_this_button(miracle_bot: MovieBot) -> None:
+    reply = ask(miracle_bot, "k-drama tearjerker", chat="reasons")
+    lines = pick_lines(reply)
+    reasons = [line.split(" — ", 1)[1] for line in lines]
+    assert len(set(reasons)) == len(reasons) == 5
+    nots = [b for b in reply.buttons if b.action.startswith("rec:not:")]
+    assert len(nots) == 5 and len(reply.buttons) <= 25  # Discord: 5 rows of 5
+    assert all(len(b.action.encode()) <= 64 for b in reply.buttons)  # Telegram callback_data
+    assert all(b.label.startswith(f"Not {i}.") for i, b in enumerate(nots, 1))
+
+
+def test_a_spelling_note_is_printed_once(miracle_bot: MovieBot) -> None:
+    reply = ask(miracle_bot, "sad koraen drma koraen", chat="spell")
+    notes = [b.text for b in reply.body.blocks if b.text.startswith("Spelling")]
+    assert len(notes) == 1
+    assert notes[0].count("koraen") == 1
+
+
+def test_first_run_gives_varied_starter_picks_labelled_as_such(store: Store) -> None:
+    bot = MovieBot(store)
+    reply = ask(bot, "")
+    assert reply.body.blocks[0].text == "Starter picks"
+    assert "starter picks" in reply.body.plain
+    rows = bot.store.db.execute(
+        f"SELECT countries, year FROM films WHERE title IN ({','.join('?' * 5)})", picked_titles(reply)
+    ).fetchall()
+    countries = [json.loads(c)[0] for c, _ in rows]
+    assert max(countries.count(c) for c in countries) <= 2  # not nine Korean films from the top of the file
+    assert len({y // 10 for _, y in rows}) >= 3
+    horror = picked_titles(ask(bot, "horror", chat="h"))
+    horror_countries = [
+        json.loads(c)[0]
+        for (c,) in bot.store.db.execute(
+            f"SELECT countries FROM films WHERE title IN ({','.join('?' * len(horror))})", horror
+        )
+    ]
+    assert max(horror_countries.count(c) for c in horror_countries) <= 2
+
+
+def test_country_comes_from_the_film_not_its_keywords(miracle_bot: MovieBot) -> None:
+    rows = miracle_bot.store.db.execute(
+        "SELECT title, countries FROM films WHERE keywords LIKE '%korean war%'"
+    ).fetchall()
+    foreign = {t for t, c in rows if "KR" not in c}
+    titles = set()
+    for chat in ("kw1", "kw2", "kw3"):
+        titles |= set(picked_titles(ask(miracle_bot, "korean", chat=chat)))
+        press(miracle_bot, "rec:more", chat=chat)
+    assert not titles & foreign
+
+
+# -- the rating prior, defined once -------------------------------------------
+
+
+def _prior_row(bot: MovieBot, film_id: int) -> tuple[float, float]:
+    bot.recommender.sync()
+    r = bot.store.db.execute(
+        "SELECT n_reviews, rev_sum, rev_n, rat_sum, rat_n, keywords, prior FROM rec_film WHERE film_id = ?", [film_id]
+    ).fetchone()
+    expected = features.prior(r[0], r[1], r[2], r[3], r[4], r[5].split("|") if r[5] else [])
+    return expected, float(r[6])
+
+
+def test_rating_prior_is_one_formula_whoever_writes_the_rating(movie_bot: MovieBot, tmp_path: Path) -> None:
+    store = movie_bot.store
+    film = store.find_film_id("Exit", 2019)
+    assert film is not None
+    store.set_rating("telegram", "a", film, 9)
+    store.set_rating("telegram", "a", film, 7)  # a second rating of the same film is an update (an UPSERT)
+    store.set_rating("discord", "b", film, 10)
+    add_review(movie_bot, "Exit", 2019, "Hilarious and tense at once.", rating=8)
+    expected, stored = _prior_row(movie_bot, film)
+    assert stored == pytest.approx(expected)
+    assert stored == pytest.approx(
+        features.bayes_rating(8, 1, 17, 2) / 10 + 0.15 * 3 / 8 + features.ACCLAIM_WEIGHT * 0.0
+    )
+    # A rating written by another process (no hooks, plain SQL) is picked up by the next request.
+    other = Store.open(store.path or tmp_path / "x.db")
+    other.db.execute("DELETE FROM ratings WHERE user_id = 'b'")
+    other.close()
+    expected, stored = _prior_row(movie_bot, film)
+    assert stored == pytest.approx(expected)
+    assert movie_bot.store.db.execute("SELECT rat_n FROM rec_film WHERE film_id = ?", [film]).fetchone()[0] == 1
+    tags = {p for (p,) in store.db.execute("SELECT prior FROM rec_tag WHERE film_id = ?", [film])}
+    assert tags == {stored}
+
+
+def test_no_sql_trigger_computes_the_prior(movie_bot: MovieBot) -> None:
+    sql = " ".join(s for (s,) in movie_bot.store.db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'"))
+    assert "prior" not in sql and "6.5" not in sql

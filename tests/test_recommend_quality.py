@@ -2,10 +2,15 @@
 
 tests/fixtures/recommend/labelled.jsonl holds requests written the way people
 ask, each with graded judgments (3 perfect, 2 good, 1 acceptable) by title and
-year over the starter catalog plus the fixture reviews. We report NDCG@5 and
-precision@1 (top pick graded 2 or better) for the bot and for the baseline,
-and fail below thresholds set just under what was measured: raise them as the
-ranking improves, never lower them.
+year over the starter catalog plus the fixture reviews, a kind (people,
+audience, negation, similarity, mood, typo, facets) and a split. The
+judgments were written by hand from catalog facts, then completed by pooling:
+every film either system put in its top five was graded too. "holdout"
+requests were never tuned on: their numbers are the honest estimate of how the
+ranking does on requests nobody has seen. We report NDCG@5 and precision@1
+(top pick graded 2 or better) for the bot and for the baseline, per kind and
+split, and fail below thresholds set just under what was measured: raise them
+as the ranking improves, never lower them.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,16 +35,17 @@ FIXTURES = Path(__file__).parent / "fixtures" / "recommend"
 K = 5
 MIN_NDCG = 0.62
 MIN_P1 = 0.74
+MIN_HOLDOUT_NDCG = 0.6
+MIN_HOLDOUT_P1 = 0.7
 MIN_MARGIN = 0.30  # NDCG@5 points over the baseline
 
 
+def labelled_rows() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (FIXTURES / "labelled.jsonl").read_text(encoding="utf-8").splitlines() if line]
+
+
 def labelled() -> list[tuple[str, dict[str, int]]]:
-    rows = []
-    for line in (FIXTURES / "labelled.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            obj = json.loads(line)
-            rows.append((obj["q"], obj["j"]))
-    return rows
+    return [(obj["q"], obj["j"]) for obj in labelled_rows()]
 
 
 def add_fixture_reviews(bot: MovieBot) -> None:
@@ -116,7 +123,8 @@ def baseline_ranking(store: Store, text: str) -> list[str]:
 
 def test_labelled_set_is_sound(quality_bot: MovieBot) -> None:
     rows = labelled()
-    assert len(rows) >= 40
+    assert len(rows) >= 120
+    assert len({text for text, _ in rows}) == len(rows)
     missing = []
     for text, judged in rows:
         assert judged, text
@@ -128,29 +136,41 @@ def test_labelled_set_is_sound(quality_bot: MovieBot) -> None:
     assert not missing, f"judged films not in the catalog: {missing}"
 
 
+def evaluate(bot: MovieBot) -> dict[tuple[str, str], tuple[float, float, float, float, int]]:
+    """(kind or "all", split or "all") -> (bot NDCG@5, bot P@1, baseline NDCG@5, baseline P@1, n)."""
+    sums: dict[tuple[str, str], list[float]] = {}
+    for obj in labelled_rows():
+        text, judged = obj["q"], obj["j"]
+        mine = bot_ranking(bot, text)
+        base = baseline_ranking(bot.store, text)
+        row = [
+            ndcg(mine, judged),
+            1.0 if mine and judged.get(mine[0], 0) >= 2 else 0.0,
+            ndcg(base, judged),
+            1.0 if base and judged.get(base[0], 0) >= 2 else 0.0,
+            1.0,
+        ]
+        for key in ((obj["kind"], obj["split"]), (obj["kind"], "all"), ("all", obj["split"]), ("all", "all")):
+            acc = sums.setdefault(key, [0.0] * 5)
+            for i, v in enumerate(row):
+                acc[i] += v
+    return {k: (v[0] / v[4], v[1] / v[4], v[2] / v[4], v[3] / v[4], int(v[4])) for k, v in sums.items()}
+
+
 def test_quality_beats_search_box(quality_bot: MovieBot) -> None:
-    rows = labelled()
-    bot_ndcg, base_ndcg, bot_p1, base_p1 = [], [], [], []
-    worst: list[tuple[float, str, list[str]]] = []
-    for text, judged in rows:
-        mine = bot_ranking(quality_bot, text)
-        base = baseline_ranking(quality_bot.store, text)
-        bot_ndcg.append(ndcg(mine, judged))
-        base_ndcg.append(ndcg(base, judged))
-        bot_p1.append(1.0 if mine and judged.get(mine[0], 0) >= 2 else 0.0)
-        base_p1.append(1.0 if base and judged.get(base[0], 0) >= 2 else 0.0)
-        worst.append((bot_ndcg[-1], text, mine))
-    n = len(rows)
-    mean_ndcg, mean_base = sum(bot_ndcg) / n, sum(base_ndcg) / n
-    p1, p1_base = sum(bot_p1) / n, sum(base_p1) / n
-    print(f"\nrecommend quality over {n} labelled requests:")
-    print(f"  bot:      NDCG@5 {mean_ndcg:.3f}  P@1 {p1:.3f}")
-    print(f"  FTS bm25: NDCG@5 {mean_base:.3f}  P@1 {p1_base:.3f}")
-    for score, text, mine in sorted(worst)[:5]:
-        print(f"  weakest: {score:.2f} {text!r} -> {mine[:3]}")
-    assert mean_ndcg >= MIN_NDCG
+    rows = labelled_rows()
+    assert len(rows) >= 120
+    scores = evaluate(quality_bot)
+    print(f"\nrecommend quality over {len(rows)} labelled requests (bot NDCG@5 / P@1 | FTS bm25 NDCG@5 / P@1):")
+    for (kind, split), (nd, p1, bnd, bp1, n) in sorted(scores.items()):
+        print(f"  {kind:10} {split:8} n={n:3}  {nd:.3f} / {p1:.3f}  |  {bnd:.3f} / {bp1:.3f}")
+    nd, p1, bnd, _, _ = scores[("all", "all")]
+    hnd, hp1, _, _, _ = scores[("all", "holdout")]
+    assert nd >= MIN_NDCG
     assert p1 >= MIN_P1
-    assert mean_ndcg - mean_base >= MIN_MARGIN
+    assert hnd >= MIN_HOLDOUT_NDCG
+    assert hp1 >= MIN_HOLDOUT_P1
+    assert nd - bnd >= MIN_MARGIN
 
 
 def test_miracle_first_for_sad_korean_drama(quality_bot: MovieBot) -> None:

@@ -44,6 +44,7 @@ REVIEW_WORD_LIMIT = 1000  # a word in more reviews than this is too common to se
 W_MOOD, W_COUNTRY, W_GENRE, W_WORDS, W_LIKE, W_QUALITY = 2.2, 1.6, 1.2, 1.4, 3.0, 1.0
 W_PERSON = 3.0
 GENRE_POSITION = (1.0, 0.8, 0.65)
+MATURE_GENRES = frozenset({"war", "crime", "thriller", "horror", "drama", "biography", "history"})
 
 
 @dataclass
@@ -338,6 +339,8 @@ class Engine:
             s += max((w for g, w in KIDS_GENRES.items() if g in f.gset), default=0.0) * (
                 1.2 if q.audience == "kids" else 0.6
             )
+        if q.audience == "adults" and (f.adult or f.gset & MATURE_GENRES):
+            s += 0.6  # "for grown-ups" asks for grown-up themes, not only for the absence of cartoons
         if q.spooky:
             spooky = sum(1 for k in f.keywords if k in SPOOKY_KEYWORDS)
             s += 1.2 * min(1.0, spooky / 1.5) + 0.4 * ("fantasy" in f.gset)
@@ -504,8 +507,29 @@ class Engine:
 
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 VERDICT_WORDS = frozenset(
-    """best beautiful beautifully brilliant loved love perfect masterpiece favourite favorite wonderful stunning
-    unforgettable must-see must-watch recommend great gorgeous superb moving powerful""".split()
+    [
+        "best",
+        "beautiful",
+        "beautifully",
+        "brilliant",
+        "loved",
+        "love",
+        "perfect",
+        "masterpiece",
+        "favourite",
+        "favorite",
+        "wonderful",
+        "stunning",
+        "unforgettable",
+        "must-see",
+        "must-watch",
+        "recommend",
+        "great",
+        "gorgeous",
+        "superb",
+        "moving",
+        "powerful",
+    ]
 )
 
 
@@ -559,11 +583,11 @@ def explain(f: Feat, q: Query, likes: list[Feat]) -> tuple[list[str], list[str]]
 
 
 def _keyword_hit(word: str, keywords: Iterable[str]) -> bool:
-    """"zombie" rules out "zombies" and "zombie comedy"; "war" does not rule out "warsaw"."""
+    """ "zombie" rules out "zombies" and "zombie comedy"; "war" does not rule out "warsaw"."""
     stem = word[:-1] if word.endswith("s") and len(word) > 3 else word
     for k in keywords:
         for part in k.split():
-            if part == word or part == stem or (part.endswith("s") and part[:-1] == stem):
+            if part in (word, stem) or part.endswith("s") and part[:-1] == stem:
                 return True
     return False
 

@@ -226,7 +226,9 @@ def _reindex(db: sqlite_utils.Database, film_id: int) -> None:
         "INSERT INTO rec_tag (tag, prior, film_id) VALUES (?,?,?)",
         [
             (t, p, film_id)
-            for t in film_tags(countries, genres, languages, directors, f[4], keywords, f[12].split("|") if f[12] else [])
+            for t in film_tags(
+                countries, genres, languages, directors, f[4], keywords, f[12].split("|") if f[12] else []
+            )
         ],
     )
     db.conn.executemany(

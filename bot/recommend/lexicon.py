@@ -325,6 +325,7 @@ def mood_words_for(mood: str) -> frozenset[str]:
     words |= {w for w, (m, _) in REVIEW_EXTRA.items() if m == mood}
     return frozenset(words)
 
+
 # -- audiences and acclaim ----------------------------------------------------
 
 # Catalog keywords that mark a film as acclaimed: the starting point of a new community.
@@ -345,9 +346,37 @@ ACCLAIM_KEYWORDS: dict[str, float] = {
 # Catalog keywords that make a film wrong for children and for a night with one's parents:
 # gore, sex, drugs, cruelty, and horror's own sub-genres.
 ADULT_KEYWORDS = frozenset(
-    """violent gory disturbing harrowing brutal torture erotic slasher cannibalism cannibal cannibals drugs
-    addiction heroin suicide abuse holocaust unflinching cruelty demonic demons demon possession occult
-    zombies vampire vampires nihilistic provocative""".split()
+    [
+        "violent",
+        "gory",
+        "disturbing",
+        "harrowing",
+        "brutal",
+        "torture",
+        "erotic",
+        "slasher",
+        "cannibalism",
+        "cannibal",
+        "cannibals",
+        "drugs",
+        "addiction",
+        "heroin",
+        "suicide",
+        "abuse",
+        "holocaust",
+        "unflinching",
+        "cruelty",
+        "demonic",
+        "demons",
+        "demon",
+        "possession",
+        "occult",
+        "zombies",
+        "vampire",
+        "vampires",
+        "nihilistic",
+        "provocative",
+    ]
 ) | frozenset(
     [
         "serial killer",
@@ -379,6 +408,20 @@ KIDS_EXCLUDED_GENRES = frozenset({"horror", "thriller", "crime", "war"})
 KIDS_GENRES = {"family": 1.0, "animation": 0.7, "adventure": 0.25, "fantasy": 0.25, "comedy": 0.2}
 # What "a horror movie my kid can watch" can mean: ghosts and monsters, without the horror.
 SPOOKY_KEYWORDS = frozenset(
-    """ghost ghosts monster monsters witch witches spirits supernatural creatures haunted halloween curse
-    afterlife yokai""".split()
+    [
+        "ghost",
+        "ghosts",
+        "monster",
+        "monsters",
+        "witch",
+        "witches",
+        "spirits",
+        "supernatural",
+        "creatures",
+        "haunted",
+        "halloween",
+        "curse",
+        "afterlife",
+        "yokai",
+    ]
 ) | frozenset(["day of the dead", "folk tale", "dark fairy tale"])

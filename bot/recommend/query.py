@@ -345,7 +345,7 @@ PERSON_BEFORE = {
     "actress": "cast",
     "from": "",
 }
-PERSON_AFTER = frozenset("films film movies movie flicks joints stuff filmography classics".split())
+PERSON_AFTER = frozenset(["films", "film", "movies", "movie", "flicks", "joints", "stuff", "filmography", "classics"])
 CAREER = {"early": "early", "earlier": "early", "young": "early", "late": "late", "later": "late", "latest": "late"}
 
 
@@ -412,7 +412,8 @@ def parse(
             continue
         fixed = _correct(tok)
         if fixed is not None and _apply(fixed, q, negate, comparative):
-            q.corrections.append((tok, fixed))
+            if (tok, fixed) not in q.corrections:
+                q.corrections.append((tok, fixed))
         else:
             unknown.append((i, tok, negate))
         if not (i + 1 < len(tokens) and tokens[i + 1] in ("or", "nor", "and")):
