@@ -16,7 +16,6 @@ from bot.core import MovieBot
 from bot.replies import Button, Reply, Request
 from bot.richtext import Block, Document, Span, to_console
 
-BODY_COMMANDS = {"addreview"}
 CONSOLE_USER = "console"
 
 
@@ -59,7 +58,8 @@ def run_console(bot: MovieBot, stdin: TextIO, stdout: TextIO, *, admin: bool = T
             name, _, args = stripped[1:].partition(" ")
             name = name.split("@", 1)[0]
             body = None
-            if name.lower() in BODY_COMMANDS:
+            command = dispatch.command(name)
+            if command is not None and command.body:
                 body_lines = []
                 for more in lines:
                     more = more.rstrip("\r\n")

@@ -4,6 +4,13 @@ A handler takes the bot and a `Request` and returns `Reply`s; it raises a
 `UserError` for anything the user should fix. The `COMMANDS` table is the single
 list adapters read to register slash commands and Telegram's command menu, so
 a command cannot exist on one platform and be missing on the other.
+
+Each `Command` also declares its policy, so no adapter decides it again: who may
+run it (`admin`), whether its answer depends on the caller being an admin
+(`admin_aware`, so an adapter knows when an admin lookup is worth its cost),
+whether it reads a body after the first line (`body`) and takes an attached file
+(`files`), and the buttons its replies carry, each saying whether pressing it
+answers the presser alone (`ButtonKind.private`).
 """
 
 from __future__ import annotations
@@ -40,12 +47,43 @@ SPOILER_MODES = ("auto", "none", "all")
 
 
 @dataclass(frozen=True)
+class ButtonKind:
+    """The buttons whose action starts with `prefix:`."""
+
+    prefix: str
+    run: Callable[[MovieBot, Request, str], list[Reply]]
+    # Its answer is for the presser only (spoilers): ephemeral on Discord, and Discord
+    # must know before the core answers, because it acknowledges a press in advance.
+    private: bool = False
+
+
+@dataclass(frozen=True)
 class Command:
     name: str
     description: str  # one line, ≤ 100 characters (Discord's limit)
     usage: str
     run: Callable[[MovieBot, Request], list[Reply]]
-    admin: bool = False
+    admin: bool = False  # only admins may run it; others get `admins_only(name)`
+    admin_aware: bool = False  # the answer differs for admins (/help), so the caller's role is needed
+    body: bool = False  # reads a body: the lines after the first (the first line is its args)
+    files: bool = False  # takes an attached file (checked by `check_file_size` before download)
+    buttons: tuple[ButtonKind, ...] = ()
+
+    @property
+    def needs_role(self) -> bool:
+        """Whether an adapter must find out if the caller is an admin before running this."""
+        return self.admin or self.admin_aware
+
+
+def admins_only(name: str) -> str:
+    """The one refusal for a member running an admin command, on every platform."""
+    return f"/{name} is for admins of this chat."
+
+
+def check_file_size(size: int) -> None:
+    """Refuse a file over the limit, before it is downloaded (adapters) and after (the core)."""
+    if size > MAX_FILE_BYTES:
+        raise BadInput(f"That file is {size // 1024} KB; the limit is {MAX_FILE_BYTES // 1024} KB.")
 
 
 # -- helpers -------------------------------------------------------------------
@@ -128,8 +166,7 @@ def review_text(req: Request) -> str:
         ext = PurePath(att.filename).suffix.lower()
         if ext not in (".txt", ".md", ".markdown"):
             raise BadInput(f"Attach the review as a .txt or .md file, not “{clean_line(att.filename)[:40]}”.")
-        if len(att.data) > MAX_FILE_BYTES:
-            raise BadInput(f"That file is {len(att.data) // 1024} KB; the limit is {MAX_FILE_BYTES // 1024} KB.")
+        check_file_size(len(att.data))
         try:
             text = att.data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -317,29 +354,6 @@ def cmd_unsubscribe(bot: MovieBot, req: Request) -> list[Reply]:
     return [text_reply("This chat was not subscribed.")]
 
 
-COMMANDS: dict[str, Command] = {
-    c.name: c
-    for c in (
-        Command("help", "The commands, briefly", "/help", cmd_help),
-        Command("recommend", "Picks for what you describe, e.g. sad korean drama", "/recommend [what]", cmd_recommend),
-        Command("review", "The community's reviews of a film, without spoilers", "/review <title>", cmd_review),
-        Command("spoiler", "Full reviews, spoilers behind spoiler tags", "/spoiler <title>", cmd_spoiler),
-        Command("movie", "Facts about a film, its rating and review count", "/movie <title>", cmd_movie),
-        Command("rate", "Rate a film from 1 to 10", "/rate <title> <1-10>", cmd_rate),
-        Command(
-            "addreview",
-            "Add a review (text after the first line, or a .txt/.md file)",
-            "/addreview <title>",
-            cmd_addreview,
-            admin=True,
-        ),
-        Command("delreview", "Remove a review by its number", "/delreview <id>", cmd_delreview, admin=True),
-        Command("subscribe", "Post every new review in this channel or chat", "/subscribe", cmd_subscribe, admin=True),
-        Command("unsubscribe", "Stop posting new reviews here", "/unsubscribe", cmd_unsubscribe, admin=True),
-    )
-}
-
-
 # -- buttons ---------------------------------------------------------------------
 
 
@@ -360,15 +374,64 @@ def press_reviews(bot: MovieBot, req: Request, action: str) -> list[Reply]:
 
 def press_spoilers(bot: MovieBot, req: Request, action: str) -> list[Reply]:
     film, offset = _page_action(bot, action)
-    return [Reply(r.body, r.buttons, private=True, reveal=True) for r in _review_page(bot, film, offset, full=True)]
+    return _review_page(bot, film, offset, full=True)
 
 
 def press_recommend(bot: MovieBot, req: Request, action: str) -> list[Reply]:
     return bot.recommender.press(action, req)
 
 
-BUTTONS: dict[str, Callable[[MovieBot, Request, str], list[Reply]]] = {
-    "rev": press_reviews,
-    "spoil": press_spoilers,
-    "rec": press_recommend,
+REVIEW_PAGES = ButtonKind("rev", press_reviews)
+SPOILER_PAGES = ButtonKind("spoil", press_spoilers, private=True)
+PICKS = ButtonKind("rec", press_recommend)
+
+COMMANDS: dict[str, Command] = {
+    c.name: c
+    for c in (
+        Command("help", "The commands, briefly", "/help", cmd_help, admin_aware=True),
+        Command(
+            "recommend",
+            "Picks for what you describe, e.g. sad korean drama",
+            "/recommend [what]",
+            cmd_recommend,
+            buttons=(PICKS,),
+        ),
+        Command(
+            "review",
+            "The community's reviews of a film, without spoilers",
+            "/review <title>",
+            cmd_review,
+            buttons=(REVIEW_PAGES, SPOILER_PAGES),
+        ),
+        Command(
+            "spoiler",
+            "Full reviews, spoilers behind spoiler tags",
+            "/spoiler <title>",
+            cmd_spoiler,
+            buttons=(SPOILER_PAGES,),
+        ),
+        Command(
+            "movie",
+            "Facts about a film, its rating and review count",
+            "/movie <title>",
+            cmd_movie,
+            buttons=(REVIEW_PAGES,),
+        ),
+        Command("rate", "Rate a film from 1 to 10", "/rate <title> <1-10>", cmd_rate),
+        Command(
+            "addreview",
+            "Add a review (text after the first line, or a .txt/.md file)",
+            "/addreview <title>",
+            cmd_addreview,
+            admin=True,
+            body=True,
+            files=True,
+        ),
+        Command("delreview", "Remove a review by its number", "/delreview <id>", cmd_delreview, admin=True),
+        Command("subscribe", "Post every new review in this channel or chat", "/subscribe", cmd_subscribe, admin=True),
+        Command("unsubscribe", "Stop posting new reviews here", "/unsubscribe", cmd_unsubscribe, admin=True),
+    )
 }
+
+# Every button any command's replies carry, by action prefix.
+BUTTONS: dict[str, ButtonKind] = {b.prefix: b for c in COMMANDS.values() for b in c.buttons}

@@ -35,6 +35,20 @@ class AsyncCore:
     async def press(self, req: Request, action: str) -> list[Reply]:
         return await self.call(dispatch.press, self.bot, req, action)
 
+    async def admit(self, req: Request, *, file_size: int | None = None) -> list[Reply]:
+        """Ask before downloading: [] to go on, else the refusal (see `dispatch.admit`)."""
+        # Settings and the command table only, no SQLite: no need to queue behind the DB thread.
+        return dispatch.admit(self.bot, req, file_size=file_size)
+
+    @staticmethod
+    def button_is_private(action: str) -> bool:
+        return dispatch.button_is_private(action)
+
+    @staticmethod
+    def incident_reply(what: str, error: BaseException | None = None) -> Reply:
+        """For an adapter's last-resort handler: log `error` under an id, the same line as the core's."""
+        return dispatch.incident_reply(what, error)
+
     async def complete_title(self, prefix: str, limit: int = 25) -> list[tuple[int, str]]:
         # The title index is in memory and read-only here: no need to queue behind SQLite.
         return self.bot.titles.complete(prefix, limit)

@@ -22,27 +22,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-import aiohttp
 import discord
 from discord import app_commands
 
-from bot.commands import COMMANDS, MAX_FILE_BYTES
 from bot.config import Settings
-from bot.replies import Attachment, Reply, Request, text_reply
+from bot.errors import BadInput
+from bot.replies import Reply, Request, text_reply
 from bot.service import AsyncCore
 
+from . import files
 from .permissions import is_server_admin, missing_for_feed
 from .render import OutMessage, render_all
 
 log = logging.getLogger("moviebot.discord")
 
 PLATFORM = "discord"
-PRIVATE_BUTTON_PREFIXES = ("spoil:",)  # a hint for deferring; the reply's own flag decides
 CHOICE_LIMIT = 100
 
 
@@ -108,9 +106,6 @@ class Handlers:
             **fields,
         )
 
-    def _may_admin(self, req: Request) -> bool:
-        return req.is_admin or self.settings.is_bot_admin(PLATFORM, req.user_id)
-
     # -- slash commands --------------------------------------------------------
 
     async def command(
@@ -138,12 +133,11 @@ class Handlers:
         options: dict[str, str] | None,
     ) -> None:
         req = self.request(interaction, name, args=args, body=body, options=dict(options or {}))
-        cmd = COMMANDS.get(name)
-        if cmd is not None and cmd.admin and not self._may_admin(req):
-            # Refused before anything is downloaded or written; only the invoker sees it.
-            await self.answer_now(
-                interaction, [text_reply(f"/{name} is for server admins (Manage Server).", error=True)]
-            )
+        # The core decides first (who may, how big), so a refused file is never fetched and
+        # the refusal is answered at once, seen only by the invoker.
+        refusal = await self.core.admit(req, file_size=attachment.size if attachment is not None else None)
+        if refusal:
+            await self.answer_now(interaction, refusal)
             return
         if name == "subscribe":
             thread = isinstance(interaction.channel, discord.Thread)
@@ -160,37 +154,14 @@ class Handlers:
                     ],
                 )
                 return
-        if attachment is not None and attachment.size > MAX_FILE_BYTES:
-            await self.answer_now(
-                interaction,
-                [
-                    text_reply(
-                        f"That file is {attachment.size // 1024} KB; the limit is {MAX_FILE_BYTES // 1024} KB.",
-                        error=True,
-                    )
-                ],
-            )
-            return
         if not await self.defer(interaction, ephemeral=False):
             return
         if attachment is not None:
             try:
-                data = await attachment.read()
-            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
-                log.warning("could not download attachment for /%s: %s", name, type(exc).__name__)
-                await self.answer(
-                    interaction,
-                    [text_reply("I could not download that file from Discord; please try again.", error=True)],
-                )
+                req = replace(req, attachments=(await files.download(attachment),))
+            except BadInput as exc:
+                await self.answer(interaction, [text_reply(exc.message, error=True)])
                 return
-            req = self.request(
-                interaction,
-                name,
-                args=args,
-                body=body,
-                options=dict(options or {}),
-                attachments=(Attachment(attachment.filename, data, attachment.content_type),),
-            )
         replies = await self.core.handle(req)
         await self.answer(interaction, replies)
 
@@ -257,7 +228,7 @@ class Handlers:
         data: dict[str, Any] = dict(interaction.data or {})
         action = str(data.get("custom_id", ""))
         message = interaction.message
-        private = action.startswith(PRIVATE_BUTTON_PREFIXES) or bool(message and message.flags.ephemeral)
+        private = self.core.button_is_private(action) or bool(message and message.flags.ephemeral)
         if not await self.defer(interaction, ephemeral=private):
             return
         replies = await self.core.press(self.request(interaction, "button"), action)
@@ -330,15 +301,13 @@ class Handlers:
 
     async def failed(self, interaction: discord.Interaction, error: BaseException) -> None:
         """Last resort for an exception in a command: log it, answer one ephemeral line."""
-        incident = secrets.token_hex(4)
-        log.error("incident %s: Discord interaction failed", incident, exc_info=error)
+        reply = self.core.incident_reply("Discord interaction", error)
         if interaction.type is discord.InteractionType.autocomplete:
             return  # suggestions cannot carry a message; the user just sees none
-        reply = text_reply(f"Sorry, something went wrong on our side (incident {incident}).", error=True)
         try:
             if not interaction.response.is_done():
                 await self.answer_now(interaction, [reply])
             else:
                 await self.answer(interaction, [reply])
         except Exception:
-            log.exception("incident %s: could not tell the user", incident)
+            log.exception("could not tell the user about a failed interaction")

@@ -16,16 +16,18 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import Bot, Chat, Message, Update
+from telegram import Document as TelegramDocument
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.commands import COMMANDS
 from bot.config import Settings
+from bot.dispatch import STALE_BUTTON
 from bot.errors import BadInput
-from bot.replies import Attachment, Reply, Request, text_reply
+from bot.replies import Reply, Request, text_reply
 from bot.service import AsyncCore
 
 from . import files
@@ -36,7 +38,6 @@ from .sending import call
 log = logging.getLogger("moviebot.telegram")
 PLATFORM = "telegram"
 _NAME_RE = re.compile(r"[A-Za-z0-9_]{1,32}")
-FRIENDLY_ERROR = "Sorry, something went wrong on our side. Please try again."
 CANNOT_DELETE = "I couldn't delete the original message: I need the right to delete messages here."
 
 
@@ -60,9 +61,10 @@ def parse_command(text: str | None, bot_username: str) -> ParsedCommand | None:
         return None
     body = rest if rest.strip() else None
     name = name.lower()
-    # /addreview: the title is the first line, the review the lines after it.
-    # Other commands take everything after the name as their argument.
-    args = first_args.strip() if name == "addreview" else " ".join(text[len(head) :].split())
+    # A command that reads a body (/addreview): the title is the first line, the review the
+    # lines after it. Other commands take everything after the name as their argument.
+    command = COMMANDS.get(name)
+    args = first_args.strip() if command is not None and command.body else " ".join(text[len(head) :].split())
     return ParsedCommand(name=name, args=args, body=body)
 
 
@@ -143,31 +145,26 @@ class Handlers:
         chat = message.chat
         thread_id = topic_of(message)
         command = COMMANDS.get(parsed.name)
-        needs_admin = command is not None and (command.admin or command.name == "help")
-        is_admin = await self.admins.is_admin(bot, message) if needs_admin else False
+        # getChatMember costs a call: only for commands whose answer depends on the caller's role.
+        is_admin = await self.admins.is_admin(bot, message) if command is not None and command.needs_role else False
         body = parsed.body
-        attachments: tuple[Attachment, ...] = ()
+        document: TelegramDocument | None = None
         options: dict[str, str] = {}
         replied = real_reply(message)
         spoiler_of: Message | None = None
-        try:
-            if parsed.name == "addreview" and (is_admin or self._bot_admin(message)):
-                # Download only for admins: a member's file is never fetched.
-                if message.document is not None:
-                    attachments = (await files.download(bot, message.document),)
-                elif replied is not None and body is None:
-                    if replied.document is not None:
-                        attachments = (await files.download(bot, replied.document),)
-                    else:
-                        body = replied.text or replied.caption
-            elif parsed.name == "spoiler" and not parsed.args and replied is not None:
+        if command is not None and command.files and message.document is not None:
+            document = message.document
+        elif command is not None and command.body and replied is not None and body is None:
+            # A reply to a message or a document: that is the body.
+            if command.files and replied.document is not None:
+                document = replied.document
+            else:
                 body = replied.text or replied.caption
-                if body:
-                    options["original_author"] = author_name(replied) or "someone"
-                    spoiler_of = replied
-        except BadInput as exc:
-            await self.send_replies(bot, chat.id, thread_id, [text_reply(exc.message, error=True)])
-            return
+        elif parsed.name == "spoiler" and not parsed.args and replied is not None:
+            body = replied.text or replied.caption
+            if body:
+                options["original_author"] = author_name(replied) or "someone"
+                spoiler_of = replied
         req = Request(
             platform=PLATFORM,
             user_id=sender_id(message),
@@ -179,16 +176,23 @@ class Handlers:
             chat_title=chat_title(chat),
             is_admin=is_admin,
             body=body,
-            attachments=attachments,
             options=options,
         )
+        if document is not None:
+            # The core decides first (who may, how big), so a refused file is never fetched.
+            refusal = await self.core.admit(req, file_size=document.file_size or 0)
+            if refusal:
+                await self.send_replies(bot, chat.id, thread_id, refusal)
+                return
+            try:
+                req = replace(req, attachments=(await files.download(bot, document),))
+            except BadInput as exc:
+                await self.send_replies(bot, chat.id, thread_id, [text_reply(exc.message, error=True)])
+                return
         replies = await self.core.handle(req)
         sent = await self.send_replies(bot, chat.id, thread_id, replies)
         if sent and spoiler_of is not None and not any(r.error for r in replies):
             await self._delete_original(bot, chat.id, thread_id, spoiler_of)
-
-    def _bot_admin(self, message: Message) -> bool:
-        return self.settings.is_bot_admin(PLATFORM, sender_id(message))
 
     async def _delete_original(self, bot: Bot, chat_id: int, thread_id: int | None, original: Message) -> None:
         try:
@@ -208,7 +212,7 @@ class Handlers:
         message = query.message
         # Answer first and exactly once: the user's spinner stops even if the work below fails.
         try:
-            text = None if message is not None else "That button no longer works; run the command again."
+            text = None if message is not None else STALE_BUTTON
             await call(lambda: query.answer(text=text), what="answerCallbackQuery")
         except TelegramError as exc:
             log.info("callback %s not answered: %s", query.id, type(exc).__name__)
@@ -236,14 +240,12 @@ class Handlers:
         """A handler raised: log it with the update id, tell the chat in one line, keep running."""
         exc = context.error
         update_id = update.update_id if isinstance(update, Update) else None
-        log.error("update %s failed: %s", update_id, type(exc).__name__, exc_info=exc)
+        reply = self.core.incident_reply(f"Telegram update {update_id}", exc)
         if not isinstance(update, Update) or update.effective_chat is None:
             return
         message = update.effective_message
         thread_id = topic_of(message) if isinstance(message, Message) else None
         try:
-            await self.send_replies(
-                context.bot, update.effective_chat.id, thread_id, [text_reply(FRIENDLY_ERROR, error=True)]
-            )
+            await self.send_replies(context.bot, update.effective_chat.id, thread_id, [reply])
         except Exception:  # the error path must never raise
             log.exception("could not tell chat %s about the failure", update.effective_chat.id)
