@@ -176,6 +176,13 @@ def test_outer_layers_have_no_import_cycles_either(top: str) -> None:
     assert find_cycle(import_graph(top)) is None
 
 
+def test_the_adapters_mirror_each_other_file_for_file() -> None:
+    """The same role has the same module name on both platforms, so a fix in one shows where it goes in the other."""
+    discord_modules = {p.name for p in (ROOT / "adapters" / "discord").glob("*.py")}
+    telegram_modules = {p.name for p in (ROOT / "adapters" / "telegram").glob("*.py")}
+    assert discord_modules == telegram_modules
+
+
 def test_the_cycle_finder_finds_cycles() -> None:
     """The rule above would pass vacuously if the finder were broken."""
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]

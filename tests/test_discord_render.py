@@ -1,12 +1,15 @@
-"""`adapters.discord.render` and `permissions`: pure functions, no client, no network."""
+"""`adapters.discord.render`, `permissions` and `sending`: pure functions, no client, no network."""
 
 from __future__ import annotations
 
+import aiohttp
 import discord
 import pytest
 
 from adapters.discord.permissions import has_admin_rights, missing_for_feed
 from adapters.discord.render import NO_MENTIONS, OutMessage, render, render_all
+from adapters.discord.sending import FEED_ERRORS, classify
+from bot.platform import Gone, RetryLater, Transient
 from bot.replies import Button, Reply, text_reply
 from bot.richtext import Document, bold, para, parse
 from tests.checks.discord_markdown import mentions, parse_spoilers, spoiler_text, visible_text
@@ -112,3 +115,37 @@ def test_a_card_too_long_for_one_embed_falls_back_to_messages() -> None:
     body = Document((para("Title"), *(para("word " * 300) for _ in range(6))))
     msgs = render(Reply(body, card=True))
     assert len(msgs) > 1 and all(m.embed is None and len(m.content) <= 2000 for m in msgs)
+
+
+class _Response:
+    """What discord.HTTPException reads from an aiohttp response: status, reason, headers."""
+
+    def __init__(self, status: int, headers: dict[str, str] | None = None) -> None:
+        self.status = status
+        self.reason = "reason"
+        self.headers = headers or {}
+
+
+@pytest.mark.parametrize(
+    ("exc", "kind", "retry_after"),
+    [
+        (discord.RateLimited(5.0), RetryLater, 5.0),
+        (discord.HTTPException(_Response(429, {"Retry-After": "7"}), "You are being rate limited."), RetryLater, 7.0),
+        (discord.HTTPException(_Response(429, {"Retry-After": "soon"}), "rate limited"), RetryLater, 1.0),
+        (discord.Forbidden(_Response(403), {"code": 50001, "message": "Missing Access"}), Gone, None),
+        (discord.NotFound(_Response(404), {"code": 10003, "message": "Unknown Channel"}), Gone, None),
+        (discord.DiscordServerError(_Response(502), "Bad Gateway"), Transient, None),
+        (discord.HTTPException(_Response(400), {"code": 50035, "message": "Invalid Form Body"}), Transient, None),
+        (aiohttp.ServerDisconnectedError(), Transient, None),
+        (TimeoutError(), Transient, None),
+        (ConnectionResetError(), Transient, None),
+    ],
+)
+def test_classify_feed_failures(exc: BaseException, kind: type, retry_after: float | None) -> None:
+    assert isinstance(exc, FEED_ERRORS)  # deliver() catches it at all
+    err = classify(exc)
+    assert type(err) is kind
+    if retry_after is not None:
+        assert isinstance(err, RetryLater) and err.retry_after == retry_after
+    if kind is Gone:
+        assert "Missing Access" in str(err) or "Unknown Channel" in str(err)

@@ -1,9 +1,11 @@
 """The Discord adapter: discord.py app commands in front of the platform-neutral core.
 
-`app.py` runs the client and syncs commands, `commands.py` builds the slash
-commands from `bot.commands.COMMANDS`, `handlers.py` answers them,
-`render.py` turns a `Reply` into messages and `permissions.py` says who is an
-admin and what the bot needs in a channel.
+Modules, the same as in `adapters/telegram/`: `app` (the client's lifecycle,
+command sync, the Platform protocol), `commands` (the slash commands from the
+core's table), `handlers` (interactions -> Request -> core -> responses), `render`
+(Reply -> messages), `permissions` (who is an admin, what the bot needs in a
+channel), `files` (attachment downloads, after the core said yes), `sending`
+(feed errors classified for the dispatcher).
 """
 
 from .app import DiscordPlatform

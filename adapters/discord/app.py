@@ -31,7 +31,7 @@ from discord import app_commands
 
 from bot.config import Settings
 from bot.errors import StartupError
-from bot.platform import Gone, RetryLater, Transient
+from bot.platform import Transient
 from bot.replies import Reply
 from bot.service import AsyncCore
 
@@ -39,6 +39,7 @@ from .commands import build_tree, command_payloads
 from .handlers import Handlers
 from .permissions import missing_for_feed
 from .render import render_all
+from .sending import FEED_ERRORS, classify
 
 log = logging.getLogger("moviebot.discord")
 
@@ -237,16 +238,8 @@ class DiscordPlatform:
         for message in render_all(replies):
             try:
                 await channel.send(**message.channel_kwargs())
-            except discord.RateLimited as exc:
-                raise RetryLater(exc.retry_after) from None
-            except (discord.Forbidden, discord.NotFound) as exc:
-                raise Gone(f"Discord {exc.status} {exc.code}: {exc.text}"[:200]) from None
-            except discord.HTTPException as exc:
-                if exc.status == 429:
-                    raise RetryLater(_retry_after(exc)) from None
-                raise Transient(f"Discord {exc.status} {exc.code}") from None
-            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-                raise Transient(f"Discord connection: {type(exc).__name__}") from None
+            except FEED_ERRORS as exc:
+                raise classify(exc) from None
 
     async def check_channel_permissions(self, channel_id: str | int) -> list[str]:
         """What the bot lacks to post the feed in a channel (View Channel, Send Messages, Embed Links)."""
@@ -260,10 +253,3 @@ class DiscordPlatform:
             return []  # a DM: nothing to grant
         me = guild.me or await guild.fetch_member(client.user.id)
         return missing_for_feed(channel.permissions_for(me), thread=isinstance(channel, discord.Thread))
-
-
-def _retry_after(exc: discord.HTTPException) -> float:
-    try:
-        return float(exc.response.headers.get("Retry-After", "1"))
-    except (AttributeError, ValueError):
-        return 1.0

@@ -19,25 +19,21 @@ import logging
 from collections.abc import Awaitable
 from urllib.parse import urlparse
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
 )
 
-from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.errors import StartupError
 from bot.platform import Gone, RetryLater, Transient
 from bot.replies import Reply
 from bot.service import AsyncCore
 
+from . import commands
 from .handlers import Handlers
 from .permissions import AdminCache
 from .render import render_all
@@ -52,7 +48,6 @@ DELIVERY_PART_RETRIES = 3  # for the 2nd+ part of a feed post, which must not be
 MAX_PART_WAIT = 60.0
 CONCURRENT_UPDATES = 16  # one chat's flood wait must not stall every other chat
 _LIBRARY_LOGGERS = ("telegram", "httpx", "httpcore", "tornado")
-ADDREVIEW_CAPTION = r"^/addreview(@\w+)?(\s|$)"
 
 
 class TokenRedactor(logging.Filter):
@@ -165,21 +160,8 @@ class TelegramPlatform:
             .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
             .build()
         )
-        h = self.handlers
-        only_new = filters.UpdateType.MESSAGE
-        app.add_handler(CommandHandler(list(COMMANDS), h.on_message, filters=only_new))
-        # CommandHandler skips captions: a .txt/.md review sent with "/addreview Title" as its caption.
-        app.add_handler(
-            MessageHandler(only_new & filters.Document.ALL & filters.CaptionRegex(ADDREVIEW_CAPTION), h.on_message)
-        )
-        # CommandHandler skips channel posts: /subscribe in a channel.
-        app.add_handler(
-            MessageHandler(filters.UpdateType.CHANNEL_POST & (filters.TEXT | filters.CAPTION), h.on_message)
-        )
-        # Unknown commands in a private chat get "Unknown command"; in groups they may be another bot's.
-        app.add_handler(MessageHandler(only_new & filters.ChatType.PRIVATE & filters.COMMAND, h.on_message))
-        app.add_handler(CallbackQueryHandler(h.on_callback))
-        app.add_error_handler(h.on_error)
+        commands.register(app, self.handlers.on_message, self.handlers.on_callback)
+        app.add_error_handler(self.handlers.on_error)
         return app
 
     async def start(self) -> None:
@@ -213,9 +195,8 @@ class TelegramPlatform:
         )
 
     async def _set_commands(self, app: Application) -> None:
-        commands = [BotCommand(c.name, c.description) for c in COMMANDS.values()]
         try:
-            await app.bot.set_my_commands(commands)
+            await app.bot.set_my_commands(commands.menu())
         except TelegramError as exc:  # a missing menu is not worth refusing to serve
             log.warning("telegram: setMyCommands failed: %s", type(exc).__name__)
 

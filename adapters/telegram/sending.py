@@ -85,6 +85,4 @@ def classify(exc: TelegramError) -> DeliveryError:
             return Gone(exc.message)
         # Our own bug (markup the server refused): retrying later may meet a fixed bot.
         return Transient(f"refused: {exc.message}")
-    if is_network(exc):
-        return Transient(f"{type(exc).__name__}: {exc.message}")
-    return Transient(f"{type(exc).__name__}: {exc.message}")
+    return Transient(f"{type(exc).__name__}: {exc.message}")  # network, timeout, 5xx, anything else
