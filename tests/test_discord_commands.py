@@ -396,6 +396,15 @@ async def test_oversized_file_is_refused_before_download(env: Env, store: Store)
     assert written(store) == before
 
 
+async def test_members_file_is_refused_before_download(env: Env, store: Store) -> None:
+    before = written(store)
+    att = env.fake.add_attachment(b"A fine review.", "review.txt", "text/plain")
+    _, msgs = await env.slash(env.fake.member, "addreview", {"title": MIRACLE, "file": att}, force=True)
+    assert one_ephemeral_line(msgs) == "/addreview is for admins of this chat."
+    assert not any(r.path == f"/attachments/{att['id']}" for r in env.fake.requests)
+    assert written(store) == before
+
+
 # -- /subscribe checks the bot's own permissions first -----------------------------------------------
 
 
