@@ -39,6 +39,7 @@ from .richtext import (
 from .store import Film, Review
 from .text import clean_line
 from .titles import split_year
+from .watchlist import cmd_watchlist
 
 REVIEWS_PER_PAGE = 3
 MAX_REVIEW_CHARS = 50_000
@@ -430,6 +431,12 @@ COMMANDS: dict[str, Command] = {
         Command("delreview", "Remove a review by its number", "/delreview <id>", cmd_delreview, admin=True),
         Command("subscribe", "Post every new review in this channel or chat", "/subscribe", cmd_subscribe, admin=True),
         Command("unsubscribe", "Stop posting new reviews here", "/unsubscribe", cmd_unsubscribe, admin=True),
+        Command(
+            "watchlist",
+            "Your watchlist: show it, add a film or remove one",
+            "/watchlist [add|remove <title>]",
+            cmd_watchlist,
+        ),
     )
 }
 

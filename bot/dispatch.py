@@ -24,6 +24,7 @@ from .core import MovieBot
 from .errors import BadInput, NotAllowed, UserError
 from .replies import Reply, Request, text_reply
 from .text import clean_line
+from .watchlist import note_member
 
 log = logging.getLogger("moviebot.core")
 
@@ -62,6 +63,7 @@ def admit(bot: MovieBot, req: Request, *, file_size: int | None = None) -> list[
 
 def handle(bot: MovieBot, req: Request) -> list[Reply]:
     """Run one command; never raises."""
+    note_member(bot.store, req)  # "the people here", for movie nights
     try:
         return _check(bot, req, None).run(bot, req)
     except UserError as exc:
@@ -79,6 +81,7 @@ def button_is_private(action: str) -> bool:
 def press(bot: MovieBot, req: Request, action: str) -> list[Reply]:
     """A button was pressed; `action` is the string the button carried. Never raises."""
     kind = BUTTONS.get(action.split(":", 1)[0])
+    note_member(bot.store, req)
     try:
         if kind is None:
             raise BadInput(STALE_BUTTON)

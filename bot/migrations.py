@@ -222,3 +222,35 @@ def m003_recommend_people_and_one_prior(db: sqlite_utils.Database) -> None:
                     UPDATE rec_film SET rat_stale = 1 WHERE film_id = {ref}.film_id;
                 END"""
         )
+
+
+# -- watchlists and movie nights (issue 13) --------------------------------------
+# chat_members remembers who has used the bot in which chat, so "the people here"
+# (whose watchlists and ratings a movie night draws on) is known without a member
+# list from the platform, which bots often cannot read. A watchlist is per member
+# per platform, the same in every chat.
+
+
+@migration
+def m004_watchlists(db: sqlite_utils.Database) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE chat_members (
+            platform TEXT NOT NULL,
+            chat_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            user_name TEXT NOT NULL DEFAULT '',
+            last_seen TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            PRIMARY KEY (platform, chat_id, user_id)
+        );
+        CREATE TABLE watchlist (
+            platform TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            PRIMARY KEY (platform, user_id, film_id)
+        );
+        CREATE INDEX watchlist_film ON watchlist (film_id)
+        """,
+    )

@@ -94,6 +94,8 @@ async def test_every_command_is_registered_with_typed_options(env: Env) -> None:
     assert add["file"]["type"] == 11 and not add["file"]["required"]
     assert [c["value"] for c in add["spoilers"]["choices"]] == ["auto", "none", "all"]
     assert {o["name"]: o["type"] for o in synced["delreview"]["options"]} == {"id": 4}
+    watch = {o["name"]: o for o in synced["watchlist"]["options"]}
+    assert set(watch) == {"add", "remove"} and all(o["autocomplete"] and not o["required"] for o in watch.values())
     assert env.fake.intents == 1  # GUILDS only, nothing privileged
 
 
@@ -109,6 +111,7 @@ async def test_everyones_commands_answer_publicly(env: Env, name: str, who: str)
         "spoiler": {"title": MIRACLE},
         "movie": {"title": "parasite"},
         "rate": {"title": "parasite", "rating": 9},
+        "watchlist": {"add": "parasite"},
     }.get(name, {})
     if name == "rate" and who == "admin":
         options = {"title": "the handmaiden", "rating": 8}

@@ -363,6 +363,7 @@ SAMPLE_ARGS = {
     "subscribe": "",
     "unsubscribe": "",
     "delreview": "1",
+    "watchlist": "add Parasite",
 }
 
 

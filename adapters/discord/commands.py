@@ -105,6 +105,17 @@ def _callbacks(h: CommandHandlers) -> dict[str, Callback]:
     async def delreview(interaction: discord.Interaction, review_id: app_commands.Range[int, 1]) -> None:
         await h.command(interaction, "delreview", args=str(review_id))
 
+    @app_commands.describe(add="A film to add to your watchlist", remove="A film to take off your watchlist")
+    @app_commands.autocomplete(add=h.complete_title, remove=h.complete_title)
+    async def watchlist(
+        interaction: discord.Interaction,
+        add: app_commands.Range[str, 1, 300] | None = None,
+        remove: app_commands.Range[str, 1, 300] | None = None,
+    ) -> None:
+        # No option shows the list; both at once is refused by the core's usage line.
+        args = "add and remove" if add and remove else f"add {add}" if add else f"remove {remove}" if remove else ""
+        await h.command(interaction, "watchlist", args=args)
+
     async def subscribe(interaction: discord.Interaction) -> None:
         await h.command(interaction, "subscribe")
 
@@ -122,6 +133,7 @@ def _callbacks(h: CommandHandlers) -> dict[str, Callback]:
         "delreview": delreview,
         "subscribe": subscribe,
         "unsubscribe": unsubscribe,
+        "watchlist": watchlist,
     }
 
 
