@@ -16,7 +16,7 @@ answers the presser alone (`ButtonKind.private`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from .core import MovieBot, NewFilm
@@ -28,13 +28,15 @@ from .richtext import (
     Block,
     Document,
     Span,
-    apply_spoiler_mode,
     bold,
     concat,
+    film_hints,
     italic,
     para,
-    parse,
+    read_review,
     spoiler_free,
+    spoiler_option,
+    with_marks,
 )
 from .store import Film, Review
 from .text import clean_line
@@ -241,7 +243,7 @@ def cmd_spoiler(bot: MovieBot, req: Request) -> list[Reply]:
         # A reply to a message: the adapter passes the message text as body.
         author = req.options.get("original_author", "someone")
         hidden = Document((Block((Span(f"{author} wrote (spoilers hidden):", frozenset({"italic"})),)),))
-        body = apply_spoiler_mode(parse(req.body), "all")
+        body = read_review(req.body, marks=req.marks, mode="all")
         return [Reply(concat(hidden, body), reveal=True)]
     if not req.args.strip():
         raise BadInput("Which film? e.g. /spoiler Parasite — or send /spoiler as a reply to a message.")
@@ -274,10 +276,14 @@ def cmd_rate(bot: MovieBot, req: Request) -> list[Reply]:
 
 
 def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
-    mode = req.options.get("spoilers", "auto").lower()
+    args, flag = spoiler_option(req.args)  # "/addreview Parasite spoilers=all" (Telegram, console)
+    req = replace(req, args=args)
+    mode = (req.options.get("spoilers") or flag or "auto").lower()
     if mode not in SPOILER_MODES:
         raise BadInput("spoilers must be auto, none or all.")
     text = review_text(req) if (req.body or req.attachments) else ""
+    if text and req.marks and not req.attachments:
+        text = with_marks(text, req.marks)  # Telegram's spoiler entities travel with their words
     # A pasted blog post: keep the review, drop title/sign-off/bio/comments, credit its author.
     post = parse_post(text) if text and looks_like_post(text) else None
     if not clean_line(req.args) and post is None:
@@ -302,10 +308,10 @@ def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
         rating = float(_rating(req.options["rating"]))
     author = clean_line(req.user_name)[:100] or f"{req.platform} user {req.user_id}"
     if post is not None:
-        review = review_from_post(post, mode)
+        review = review_from_post(post, mode, film=film)
         body, author, rating = review.body, clean_line(review.author or author)[:100], rating or review.rating
     else:
-        body = apply_spoiler_mode(parse(text), mode)
+        body = read_review(text, mode=mode, film=film_hints(film))
     if not body.blocks:
         raise BadInput("The review has no readable text.")
     # A new film (if any) and the review land together or not at all.
@@ -422,7 +428,7 @@ COMMANDS: dict[str, Command] = {
         Command(
             "addreview",
             "Add a review (text after the first line, or a .txt/.md file)",
-            "/addreview <title>",
+            "/addreview <title> [spoilers=auto|none|all]",
             cmd_addreview,
             admin=True,
             body=True,

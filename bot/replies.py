@@ -51,6 +51,9 @@ class Request:
     body: str | None = None
     attachments: tuple[Attachment, ...] = ()
     options: dict[str, str] = field(default_factory=dict)
+    # Spoiler ranges of `body` that are not in its text (Telegram's spoiler entities),
+    # as (start, end) code points of `body`.
+    marks: tuple[tuple[int, int], ...] = ()
 
     @property
     def chat_key(self) -> str:

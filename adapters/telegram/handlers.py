@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.dispatch import STALE_BUTTON
 from bot.errors import BadInput
 from bot.replies import Reply, Request, text_reply
+from bot.richtext import utf16_ranges
 from bot.service import AsyncCore
 
 from . import files
@@ -66,6 +67,18 @@ def parse_command(text: str | None, bot_username: str) -> ParsedCommand | None:
     command = COMMANDS.get(name)
     args = first_args.strip() if command is not None and command.body else " ".join(text[len(head) :].split())
     return ParsedCommand(name=name, args=args, body=body)
+
+
+def spoiler_marks(message: Message, *, skip_first_line: bool) -> tuple[tuple[int, int], ...]:
+    """Where the member marked words as spoiler in the Telegram app (entities of type
+    ``spoiler``, nothing in the text), as code-point ranges of the review body: the
+    text after the command line, or the whole text of a replied-to message."""
+    text = message.text if message.text is not None else message.caption
+    entities = message.entities if message.text is not None else message.caption_entities
+    if not text or not entities:
+        return ()
+    start = len(text.partition("\n")[0]) + 1 if skip_first_line else 0
+    return utf16_ranges(text, ((e.offset, e.length) for e in entities if e.type == "spoiler"), start=start)
 
 
 def topic_of(message: Message) -> int | None:
@@ -150,6 +163,7 @@ class Handlers:
         body = parsed.body
         document: TelegramDocument | None = None
         options: dict[str, str] = {}
+        marks = spoiler_marks(message, skip_first_line=True) if body else ()
         replied = real_reply(message)
         spoiler_of: Message | None = None
         if command is not None and command.files and message.document is not None:
@@ -160,8 +174,10 @@ class Handlers:
                 document = replied.document
             else:
                 body = replied.text or replied.caption
+                marks = spoiler_marks(replied, skip_first_line=False)
         elif parsed.name == "spoiler" and not parsed.args and replied is not None:
             body = replied.text or replied.caption
+            marks = spoiler_marks(replied, skip_first_line=False)
             if body:
                 options["original_author"] = author_name(replied) or "someone"
                 spoiler_of = replied
@@ -177,6 +193,7 @@ class Handlers:
             is_admin=is_admin,
             body=body,
             options=options,
+            marks=marks,
         )
         if document is not None:
             # The core decides first (who may, how big), so a refused file is never fetched.

@@ -11,7 +11,7 @@ from typing import Any
 from ..catalog import normalize_movie
 from ..core import MovieBot
 from ..errors import BadInput, UserError
-from ..richtext import apply_spoiler_mode, parse
+from ..richtext import film_hints, read_review
 from .report import ImportReport
 
 
@@ -89,7 +89,7 @@ def import_reviews(bot: MovieBot, lines: Iterable[str], source: str, *, platform
             if bot.store.review_exists(key):
                 report.add(number, "skipped", f"this review of {film.label} was imported before")
                 continue
-            body = apply_spoiler_mode(parse(text), "auto")
+            body = read_review(text, film=film_hints(film))
             bot.add_review(
                 film.id,
                 body,

@@ -10,9 +10,9 @@ Decisions, and why:
 
 - Stars (0.5 to 5 in halves) become our 1–10 scale by doubling, so ½★ is 1 and
   5★ is 10: the mapping is exact and reversible.
-- Review text is HTML (`<i>`, `<b>`, `<br />`, `<blockquote>`), read by the rich-text
-  reader with dialect "html"; spoilers are then marked by the detector unless the
-  HTML already marks some.
+- Review text is HTML (`<i>`, `<b>`, `<br />`, `<blockquote>`) in which members type
+  any spoiler markup (`||…||`, `>!…!<`, `[spoiler]`), read by `richtext.read_review`
+  like every other input; the detector marks spoilers unless the author marked some.
 - A film missing from the catalog is created from its title and year (that is
   all an export knows) and listed as new in the report; films are matched on
   normalised title (titles, original titles, aliases) and year, never fuzzily,
@@ -48,7 +48,7 @@ from pathlib import Path
 
 from ..core import MovieBot, NewFilm
 from ..errors import BadInput, UserError
-from ..richtext import apply_spoiler_mode, parse
+from ..richtext import read_review
 from ..store import Store
 from ..titles import normalize_title
 from .report import ImportReport, Progress, no_progress
@@ -323,12 +323,11 @@ def _review_row(
     if bot.store.review_exists(key):
         report.add(line, "skipped", f"this review of {name} was imported before")
         return
-    body = parse(text, dialect="html")
+    # Letterboxd writes HTML, but members type any spoiler markup into it (||…||, >!…!<).
+    body = read_review(text, dialect="html")
     if not body.blocks:
         report.add(line, "skipped", f"{name}: the review has no readable text")
         return
-    if body.spoiler_sections == 0:
-        body = apply_spoiler_mode(body, "auto")
     film_id = films.find(name, year)
     added = bot.add_review(
         films.new(name, year) if film_id is None else film_id,

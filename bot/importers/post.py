@@ -33,7 +33,8 @@ from rapidfuzz import fuzz
 from ..core import MovieBot, NewFilm
 from ..countries import country_code, country_name
 from ..errors import NotFound, UserError
-from ..richtext import Document, apply_spoiler_mode, parse
+from ..richtext import Document, film_hints, read_review
+from ..store import Film
 from ..titles import normalize_title
 from .jsonl import review_key
 from .report import ImportReport
@@ -665,11 +666,9 @@ class PostReview:
     dropped: tuple[str, ...]
 
 
-def review_from_post(post: ParsedPost, spoiler_mode: str = "auto") -> PostReview:
+def review_from_post(post: ParsedPost, spoiler_mode: str = "auto", *, film: Film | None = None) -> PostReview:
     """The review body as a Document: explicit spoiler markup wins, else the detector marks spoilers."""
-    doc = parse(post.body)
-    if spoiler_mode != "auto" or doc.spoiler_sections == 0:
-        doc = apply_spoiler_mode(doc, spoiler_mode)
+    doc = read_review(post.body, mode=spoiler_mode, film=film_hints(film))
     return PostReview(doc, post.author, post.rating, post.body, post.dropped)
 
 
@@ -697,7 +696,7 @@ def import_post(bot: MovieBot, text: str, source: str, *, platform: str = "impor
     except UserError as exc:
         report.add(line, "failed", exc.message)
         return report
-    review = review_from_post(post)
+    review = review_from_post(post, film=bot.store.get_film(match.film_id) if match.film_id is not None else None)
     if not review.body.blocks:
         report.add(line, "failed", "the post has no readable review text")
         return report

@@ -225,17 +225,313 @@ def explain(d: Document) -> list[ParagraphScore]:
     return out
 
 
-def detect_spoilers(d: Document) -> Document:
-    """`d` with the retelling marked as spoiler blocks (source ``"detector"``)."""
-    hidden = {s.index for s in explain(d) if s.hidden}
-    if not hidden:
-        return d
-    return Document(
-        tuple(
-            replace(b, spoiler=True, source=DETECTOR_SOURCE) if k in hidden and not b.spoiler else b
-            for k, b in enumerate(d.blocks)
-        )
+# --- sentence level: the twists nobody marks ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilmHints:
+    """What the catalog knows that helps read a review of this film.
+
+    `people` are the cast (a capitalised name in "X did it" is then a character's
+    actor, not a director being praised); `crew` are directors, whose name in
+    "Nolan did it again" is about craft; `twist` is set when the film's keywords
+    say its ending is a twist, which makes talk about the ending riskier.
+    """
+
+    people: tuple[str, ...] = ()
+    crew: tuple[str, ...] = ()
+    twist: bool = False
+
+    @classmethod
+    def of(
+        cls, cast: tuple[str, ...] = (), directors: tuple[str, ...] = (), keywords: tuple[str, ...] = ()
+    ) -> FilmHints:
+        twisty = {"twist ending", "plot twist", "twist", "mind-bending", "whodunit", "murder mystery"}
+        return cls(tuple(cast), tuple(directors), any(k.casefold() in twisty for k in keywords))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n+|(?<=[;])\s+(?=(?:but|and|then)\b)|\s+[-–—]\s+(?=[a-z])")
+_ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|No|vs|Vol|Pt|Lt|Sgt|Capt|Prof|etc)|\b[A-Z])\.$")
+
+_FILMISH = (
+    r"(?:film|movie|watch|ride|experience|sequel|remake|story|thriller|comedy|drama|romance|horror|mess|slog|"
+    r"blast|treat|gem|masterpiece|disappointment|letdown|surprise|hit|classic|one|time|picture|flick|effort|debut|"
+    r"fun|delight|joy|success|failure|bore|chore|sleeper|banger|winner|triumph|season|show|series|version)"
+)
+_EVAL_WORD = (
+    r"(?:great|good|fine|ok|okay|decent|fun|funny|better|worse|best|worst|brilliant|amazing|excellent|lovely|"
+    r"terrible|awful|boring|charming|clever|moving|beautiful|solid|enjoyable|delightful|surprising|surprisingly|"
+    r"really|very|quite|pretty|rather|so|too|well|badly|nicely|alright|all\s+right|perfect|wonderful|stunning|"
+    r"gorgeous|memorable|forgettable|touching|sweet|heartfelt|underrated|overrated|worth|one\s+of)"
+)
+_KIN = (
+    r"(?:father|mother|dad|mom|mum|son|daughter|brother|sister|twin|wife|husband|child|parent|uncle|aunt|"
+    r"grandfather|grandmother|grandson|granddaughter|fianc[ée]e?|lover|half-brother|half-sister|cousin)"
+)
+_ROLE = (
+    r"(?:killer|murderer|culprit|mole|traitor|villain|imposter|impostor|serial\s+killer|mastermind|kidnapper|"
+    r"monster|ghost|thief|spy|stalker|arsonist|shooter|leader|boss|one\s+behind|narrator|informant)"
+)
+_DEATH_VERB = (
+    r"(?:dies|died|dying|is\s+killed|was\s+killed|gets\s+killed|got\s+killed|are\s+killed|were\s+killed|"
+    r"is\s+murdered|was\s+murdered|gets\s+murdered|is\s+shot|was\s+shot|gets\s+shot|drowns|drowned|"
+    r"(?:kills|killed)\s+(?:him|her|them)sel(?:f|ves)|commits\s+suicide|committed\s+suicide|"
+    r"sacrifices\s+(?:him|her)self|sacrificed\s+(?:him|her)self|is\s+executed|was\s+executed|"
+    r"does(?:n't|\s+not)\s+survive|did(?:n't|\s+not)\s+survive|does(?:n't|\s+not)\s+make\s+it|"
+    r"did(?:n't|\s+not)\s+make\s+it|passes\s+away|passed\s+away|is\s+dead|was\s+dead|were\s+dead|"
+    r"are\s+dead|been\s+dead|was\s+already\s+dead|is\s+already\s+dead|ends\s+up\s+dead|is\s+eaten|was\s+eaten)"
+)
+_NOT_DEATH = re.compile(
+    r"\b(?:dead\s+(?:tired|serious|set|wrong|right|on|last|air|weight|end|pan|ringer|giveaway|zone)|"
+    r"(?:died|dying|die)\s+(?:laughing|of\s+laughter|of\s+boredom|inside|a\s+little)|"
+    r"(?:killed|kills)\s+(?:it|the\s+(?:mood|pace|pacing|tension|vibe|role|part))|"
+    r"(?:joke|jokes|plot|pacing|momentum|tension|film|movie|franchise|genre|career|series)\s+(?:dies|died|is\s+dead))",
+    re.IGNORECASE,
+)
+
+_REVEALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(rx, re.IGNORECASE))
+    for name, rx in (
+        (
+            "turns out",
+            r"\b(?:turns?|turned|turning)\s+out\b(?!\s+(?:to\s+be\s+)?(?:(?:an?|the|one\s+of\s+the|such\s+an?|quite\s+an?|"
+            r"just|really|actually)\s+)*(?:\w+\s+){0,3}?" + _FILMISH + r"\b)"
+            r"(?!\s+(?:to\s+be\s+)?" + _EVAL_WORD + r"\b)(?!\s+(?:in\s+droves|for|to\s+see|to\s+watch))",
+        ),
+        ("all along", r"\ball\s+along\b"),
+        (
+            "whole time",
+            r"\b(?:dead|alive|a\s+ghost|dreaming|in\s+on\s+it|lying|there|imagin\w+)\s+"
+            r"(?:the\s+whole\s+time|the\s+entire\s+(?:time|film|movie))",
+        ),
+        (
+            "the twist",
+            r"\b(?:twist|reveal|big\s+reveal|surprise|secret|truth)\s*(?:at\s+the\s+end\s+|in\s+the\s+end\s+)?"
+            r"(?:is|was)\s*(?:that\b|:|[-–—]|when\b|how\b|who\b)|\btwist\s*[:\-–—]\s*\w|"
+            r"\btwist\s+(?:ending\s+)?(?:where|in\s+which|when|that\s+(?:he|she|they|the|his|her))\b",
+        ),
+        (
+            "revealed",
+            r"\b(?:it\s+is|it's|it\s+was|is|was|are|were|gets|get)\s+revealed\b|\breveal(?:s|ed|ing)?\s+(?:that|to\s+be|"
+            r"(?:him|her|them)sel(?:f|ves)|who|the\s+(?:truth|identity|killer|murderer|culprit)|(?:his|her|their)\s+"
+            r"(?:true|real)|(?:he|she|they)\s)|\b(?:we|you|they|he|she)\s+(?:learn|learns|learned|find\s+out|finds\s+out|"
+            r"found\s+out|discover|discovers|discovered|realise|realises|realize|realizes|realised|realized)\s+"
+            r"(?:that|(?:he|she|they)\s+(?:is|was|were|are|had))\b|\bending\s+reveals\b|\breveal\s+(?:that|is|was)\b",
+        ),
+        (
+            "identity",
+            r"(?<!who\s)(?<!plays\s)\b(?:is|was|are|were)\s+(?:actually\s+|really\s+|secretly\s+|in\s+fact\s+)?"
+            r"(?:(?:his|her|their)|(?-i:[A-Z])[\w-]+'s|the\s+\w+'s)\s+(?:own\s+|real\s+|long-lost\s+|biological\s+|secret\s+|"
+            r"missing\s+|estranged\s+|dead\s+)?" + _KIN + r"\b",
+        ),
+        (
+            "role",
+            r"\b(?:is|was|were|are)\s+(?:actually\s+|really\s+|secretly\s+|the\s+one\s+who|in\s+fact\s+)?the\s+"
+            + _ROLE
+            + r"\b|\bthe\s+"
+            + _ROLE
+            + r"\s+(?:is|was)\s+(?:actually\s+|really\s+)?(?:his|her|their|the\s+\w+|"
+            r"(?-i:[A-Z])\w+|(?:his|her|their)\s+own|none\s+other|a\s+(?:woman|man|child|kid|cop|priest|doctor))\b",
+        ),
+        (
+            "actually",
+            r"\b(?:is|was|are|were|'s)\s+(?:actually|really|secretly)\s+(?:a\s+|an\s+|the\s+)?(?:dead|alive|ghosts?|"
+            r"dream|robot|android|clone|alien|hallucination|figment|simulation|imaginary|(?:his|her|their)\s+\w+|"
+            r"(?-i:[A-Z])\w+|behind|working\s+for|the\s+(?:same|real|one)|in\s+on\s+it|a\s+(?:man|woman|child|cop|spy|"
+            r"killer|ghost|vampire|demon|twin))\b",
+        ),
+        (
+            "a dream",
+            r"\b(?:was|is|were|it's)\s+(?:all\s+|just\s+|only\s+)?(?:a\s+)?(?:dream|hallucination|simulation|figment)\b|"
+            r"\bnever\s+(?:existed|really\s+existed)\b|\b(?:imaginary|alter\s+ego|split\s+personality|same\s+person|"
+            r"one\s+and\s+the\s+same)\b|\bwas\s+(?:a|an)\s+(?:ghost|robot|android|clone|alien|vampire|demon|"
+            r"figment)\b",
+        ),
+        (
+            "death",
+            r"(?<![Ii]\s)(?<![Ww]e\s)\b" + _DEATH_VERB + r"\b|\b(?:everyone|everybody|nobody|no\s+one|"
+            r"all\s+of\s+them|only\s+\w+)\s+(?:dies|survives|lives|makes\s+it)\b|\bdies\s+(?:at|in|before)\s+the\s+end\b",
+        ),
+        (
+            "did it",
+            r"\b(?:he|she|they|the\s+(?:butler|wife|husband|maid|gardener|mother|father|brother|sister|son|daughter|"
+            r"doctor|nurse|priest|neighbou?r|cop|detective|boyfriend|girlfriend|friend|uncle|aunt|twin|kid|child|"
+            r"teacher|housekeeper|chef|driver|lawyer|sheriff|mayor)|(?-i:[A-Z])[a-z]+)\s+(?:did|had\s+done|was\s+the\s+one\s+who\s+did)\s+it\b"
+            r"(?!\s+(?:again|justice|for\s+me|right|well|better|proud|so\s+well|brilliantly|with|all|once|twice|before))",
+        ),
+        (
+            "ending",
+            r"\b(?:gets?\s+away\s+with\s+it|ends?\s+up\s+(?:dead|together|in\s+prison|in\s+jail|marrying|killing|with|"
+            r"alone|back|as\s+the)|end\s+up\s+together|get\s+(?:married|back\s+together)|got\s+(?:married|back\s+together)|"
+            r"rides?\s+off\s+into|walks?\s+away\s+free|goes\s+free|is\s+(?:acquitted|convicted|arrested)\s+(?:at|in)\s+the\s+end)\b",
+        ),
     )
+)
+_ENDING_CUE = re.compile(
+    r"\b(?:in\s+the\s+end|at\s+the\s+end|by\s+the\s+end|in\s+the\s+final\s+(?:scene|act|minutes|shot|moments)|"
+    r"the\s+(?:last|final)\s+(?:scene|shot|act|minutes|moments)|the\s+ending|ends\s+with|finally|eventually|"
+    r"at\s+last|in\s+the\s+last\s+(?:scene|act|minutes|shot|ten\s+minutes))\b",
+    re.IGNORECASE,
+)
+_ENDING_EVENT = re.compile(
+    r"\b(?:(?i:he|she|they)|[A-Z][a-z]+(?:-[a-z]+)?|the\s+(?:\w+\s+)?(?:boy|girl|man|woman|dog|kid|family|couple|brother|sister|"
+    r"father|mother|son|daughter|hero|heroine|villain|killer|detective|doctor|wife|husband|friends?|lovers?|town|"
+    r"two|crew|team|children))\s+(?:\w+\s+){0,2}?(?:dies|died|kills|killed|marries|married|leaves|left|escapes|escaped|"
+    r"returns|returned|wins|won|loses|lost|survives|survived|saves|saved|chooses|chose|gets|got|goes|went|finds|found|"
+    r"becomes|became|forgives|forgave|confesses|confessed|reunites?|reunited|is\s+\w+ed|was\s+\w+ed|turns|turned|"
+    r"sacrifices|sacrificed|shoots|shot|burns|burned|jumps|jumped|wakes|woke|learns|learned|realises|realizes|"
+    r"realised|realized|decides|decided|takes|took|gives|gave|kisses|kissed|drives|drove|walks|walked|runs|ran|"
+    r"stays|stayed|moves|moved|sells|sold|adopts|adopted|falls|fell|ends|ended|is|was|are|were|has|had|never)\b"
+)
+_FIRST_OR_SECOND = re.compile(r"\b(?:I|I'm|I've|I'd|me|my|we|us|our|you|your)\b")
+_PREMISE_CUE = re.compile(
+    r"\b(?:the\s+(?:film|movie|story)\s+(?:follows|opens|begins|starts|is\s+about|centres|centers)|tells\s+the\s+story|"
+    r"premise|set-?up|at\s+the\s+(?:start|beginning)|in\s+the\s+(?:first|opening)\s+(?:act|scene|minutes?|ten\s+minutes)|"
+    r"opening\s+(?:scene|minutes)|(?:opens|begins|starts)\s+with|is\s+about\s+a)\b",
+    re.IGNORECASE,
+)
+_CONTINUES = re.compile(
+    r"^(?:he|she|they|his|her|their|then|and|so|which|that|after\s+that|later|only|both)\b", re.IGNORECASE
+)
+_TWIST_WORDS = re.compile(r"\b(?:turns?\s+out|all\s+along|twist|revealed)\b", re.IGNORECASE)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a paragraph, abbreviations (Mr., No. 7) not taken for ends."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if _ABBREV.search(text[max(0, m.start() - 6) : m.start()].rstrip('"”’)]')) and "\n" not in m.group(0):
+            continue
+        if m.start() > start:
+            out.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return [(a, z) for a, z in out if _WORD.search(text[a:z])]
+
+
+def reveal(sentence: str, film: FilmHints | None = None) -> str | None:
+    """The rule by which `sentence` gives a twist, a death, a killer or an ending away, or None."""
+    if _PREMISE_CUE.search(sentence) and not _TWIST_WORDS.search(sentence):
+        return None
+    for name, rx in _REVEALS:
+        m = rx.search(sentence)
+        if m is None:
+            continue
+        if name == "death" and not rx.search(_NOT_DEATH.sub(" ", sentence)):
+            continue  # "I died laughing" is not a death; a real one elsewhere in the sentence still counts
+        if name == "all along" and re.search(
+            r"\b(?:I|we|you)\s+(?:\w+\s+)?(?:knew|guessed|suspected|felt|predicted|sensed|said|hoped|wanted)\s+"
+            r"(?:it|this|that|so)?\s*all\s+along\b",
+            sentence,
+        ):
+            continue
+        if name == "did it" and film is not None:
+            subject = re.match(r"\S+", sentence[m.start() :])
+            if subject and any(subject.group(0) in c.split() for c in film.crew):
+                continue
+        return name
+    cue = _ENDING_CUE.search(sentence)
+    if cue:
+        if _ENDING_EVENT.search(sentence[cue.start() :]) or _ENDING_EVENT.search(sentence[: cue.start()]):
+            head = sentence[: cue.start()] + sentence[cue.end() :]
+            if not _FIRST_OR_SECOND.search(head) and not re.search(
+                r"\b(?:it|this|that|the\s+(?:film|movie|ending|story))\s*(?:is|was|'s|feels|felt|works|worked|"
+                r"comes|came|lands|landed|hits|hit)\b",
+                head,
+                re.IGNORECASE,
+            ):
+                return "ending"
+        if film is not None and film.twist and re.search(r"\b(?:who|truth|real|secret|identity)\b", sentence, re.I):
+            return "ending (a twist film)"
+    if film is not None and film.people:
+        for person in film.people:
+            if person in sentence and re.search(_DEATH_VERB, sentence, re.IGNORECASE):
+                return "a cast member's death"
+    return None
+
+
+def _continues(sentence: str) -> bool:
+    """A sentence that carries on telling what the previous (revealing) one began."""
+    if _FIRST_OR_SECOND.search(sentence) or "?" in sentence:
+        return False
+    if _EVALUATIVE.search(sentence) and not _PLOT.search(sentence):
+        return False
+    return bool(_CONTINUES.match(sentence.lstrip("\"“'‘(")) or _PLOT.search(sentence))
+
+
+def reveal_ranges(text: str, film: FilmHints | None = None) -> list[tuple[int, int, str]]:
+    """The parts of one paragraph to hide: each revealing sentence and the ones that carry it on."""
+    out: list[tuple[int, int, str]] = []
+    carrying = False
+    for a, z in sentences(text):
+        s = text[a:z]
+        why = reveal(s, film)
+        if why is None and carrying and _continues(s):
+            why = "carries on the reveal"
+        carrying = why is not None
+        if why is not None:
+            if out and out[-1][1] >= a - 2 and not text[out[-1][1] : a].strip():
+                out[-1] = (out[-1][0], z, out[-1][2])
+            else:
+                out.append((a, z, why))
+    return out
+
+
+def _first_narrating_sentence(text: str, names: set[str]) -> int:
+    """Where a paragraph the retelling rule hides starts narrating: an opening verdict before it stays."""
+    for a, z in sentences(text):
+        s = text[a:z]
+        score = _score(0, s, names)
+        talk = score.opinion > 0 and not score.events and not score.plot_words and not score.names
+        if not talk or reveal(s) is not None:
+            return a
+    return 0
+
+
+def _mark_range(b: Block, start: int, end: int) -> Block:
+    out = []
+    pos = 0
+    for sp in b.spans:
+        n = len(sp.text)
+        a, z = max(start, pos), min(end, pos + n)
+        if a >= z or sp.spoiler:
+            out.append(sp)
+        else:
+            if a > pos:
+                out.append(replace(sp, text=sp.text[: a - pos]))
+            out.append(replace(sp, text=sp.text[a - pos : z - pos], spoiler=True, source=DETECTOR_SOURCE))
+            if z < pos + n:
+                out.append(replace(sp, text=sp.text[z - pos :]))
+        pos += n
+    return replace(b, spans=tuple(out))
+
+
+def detect_spoilers(d: Document, film: FilmHints | None = None) -> Document:
+    """`d` with the retelling hidden paragraph by paragraph and every revealing sentence
+    elsewhere hidden on its own (source ``"detector"``)."""
+    scores = explain(d)
+    hidden = {s.index for s in scores if s.hidden}
+    names = _names(d.blocks)
+    first_hidden = min(hidden) if hidden else -1
+    blocks = []
+    for k, b in enumerate(d.blocks):
+        if b.spoiler:
+            blocks.append(b)
+            continue
+        if k in hidden:
+            cut = _first_narrating_sentence(b.text, names) if k == first_hidden else 0
+            if cut == 0:
+                blocks.append(replace(b, spoiler=True, source=DETECTOR_SOURCE))
+            else:
+                blocks.append(_mark_range(b, cut, len(b.text)))
+            continue
+        text = b.text
+        for a, z, _ in reveal_ranges(text, film):
+            b = _mark_range(b, a, z)
+        blocks.append(b)
+    return normalize(Document(tuple(blocks)))
 
 
 def _without_guesses(d: Document) -> Document:
@@ -256,7 +552,7 @@ def _without_guesses(d: Document) -> Document:
     )
 
 
-def apply_spoiler_mode(d: Document, mode: str = "auto") -> Document:
+def apply_spoiler_mode(d: Document, mode: str = "auto", *, film: FilmHints | None = None) -> Document:
     """Decide what is hidden in a review.
 
     ``auto``: the author's markup if there is any, else the detector's guess (re-running
@@ -277,4 +573,4 @@ def apply_spoiler_mode(d: Document, mode: str = "auto") -> Document:
     d = _without_guesses(d)
     if explicit_spoilers(d):
         return d
-    return detect_spoilers(d)
+    return detect_spoilers(d, film)

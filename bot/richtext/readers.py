@@ -89,7 +89,7 @@ _MAX_URL = 2048
 class _Tok:
     """One token. ``text`` is literal text, or the raw markup to show if it stays unmatched."""
 
-    kind: str  # "text" | "code" | "run" | "open" | "close" | "break"
+    kind: str  # "text" | "code" | "run" | "open" | "close" | "break" | "mark"
     text: str = ""
     group: str = ""  # what pairs with what
     style: str = ""  # what a matched pair means
@@ -131,7 +131,12 @@ class _Features:
     source: str = "auto"
 
 
-_URL_BODY = r"[^\s<>\"'`|\\]+"
+# Where the spoiler entities of a Telegram message start and end (`intake.with_marks`):
+# private-use characters, stripped from any other text, that no URL, tag or code span may swallow.
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+_MARKS = MARK_OPEN + MARK_CLOSE
+
+_URL_BODY = r"[^\s<>\"'`|\\\ue000\ue001]+"
 _BARE_URL = re.compile(r"https?://" + _URL_BODY)
 _TRAILING_PUNCT = ".,:;!?'\")]}"
 
@@ -144,13 +149,15 @@ def _trim_url(url: str) -> str:
     return url
 
 
-_SPECIAL = re.compile(r"[\\`*_~|>!\[\]<h]")
+_SPECIAL = re.compile(r"[\\`*_~|>!\[\]<h\ue000\ue001]")
 _BB_TAG = re.compile(
     r"\[(/?)(b|i|u|s|strike|spoiler|url|quote|code|center|size|color|font)(?:=([^\]\n]{0,2048}))?\]",
     re.IGNORECASE,
 )
-_MD_LINK_CLOSE = re.compile(r"\]\(\s*<?((?:[^\s()<>]|\([^\s()<>]*\))+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
-_AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
+_MD_LINK_CLOSE = re.compile(
+    r"\]\(\s*<?((?:[^\s()<>\ue000\ue001]|\([^\s()<>\ue000\ue001]*\))+)>?(?:\s+\"[^\"\n]*\")?\s*\)"
+)
+_AUTOLINK = re.compile(r"<(https?://[^\s<>\ue000\ue001]+)>")
 _BB_CODE_END = re.compile(r"\[/code\]", re.IGNORECASE)
 _PIPE_SPACER = re.compile(r"(?<=\\\|)\u200b(?=\u200b*\|\|)")
 
@@ -184,6 +191,11 @@ def _scan_inline(text: str, f: _Features, out: list[_Tok]) -> None:
         i = j
         c = text[i]
         nxt = text[i + 1] if i + 1 < n else ""
+        if c in _MARKS:
+            flush()
+            out.append(_Tok("mark", group="open" if c == MARK_OPEN else "close"))
+            i += 1
+            continue
         if c == "\\" and f.escapes and nxt:
             ok = (
                 (not nxt.isalnum() and not nxt.isspace())
@@ -204,7 +216,7 @@ def _scan_inline(text: str, f: _Features, out: list[_Tok]) -> None:
                 close = re.compile(r"(?<!`)" + ticks + r"(?!`)").search(text, k)
                 if close is None:
                     no_close.add(ticks)
-            if close and close.start() > k:
+            if close and close.start() > k and not any(m in text[k : close.start()] for m in _MARKS):
                 body = text[k : close.start()]
                 if len(body) > 2 and body[0] == " " and body[-1] == " " and body.strip():
                     body = body[1:-1]
@@ -272,12 +284,12 @@ def _scan_inline(text: str, f: _Features, out: list[_Tok]) -> None:
             continue
         elif c == ">" and f.reddit and nxt == "!":
             flush()
-            out.append(_Tok("open", ">!", group="reddit", style="spoiler", source="reddit"))
+            out.append(_Tok("open", ">!", group="reddit", style="spoiler", source="reddit", cross=True))
             i += 2
             continue
         elif c == "!" and f.reddit and nxt == "<":
             flush()
-            out.append(_Tok("close", "!<", group="reddit", style="spoiler", source="reddit"))
+            out.append(_Tok("close", "!<", group="reddit", style="spoiler", source="reddit", cross=True))
             i += 2
             continue
         elif c == "[":
@@ -325,6 +337,19 @@ def _scan_inline(text: str, f: _Features, out: list[_Tok]) -> None:
     flush()
 
 
+def _text_and_marks(text: str, out: list[_Tok]) -> None:
+    """Literal text, with the spoiler-entity marks in it as tokens of their own."""
+    pos = 0
+    for k, c in enumerate(text):
+        if c in _MARKS:
+            if k > pos:
+                out.append(_Tok("text", text[pos:k]))
+            out.append(_Tok("mark", group="open" if c == MARK_OPEN else "close"))
+            pos = k + 1
+    if pos < len(text):
+        out.append(_Tok("text", text[pos:]))
+
+
 def _bb_token(m: re.Match[str], out: list[_Tok]) -> None:
     closing, name, arg = m.group(1), m.group(2).lower(), m.group(3)
     group = "s" if name == "strike" else name
@@ -353,6 +378,8 @@ def _bb_token(m: re.Match[str], out: list[_Tok]) -> None:
 
 def _bb_code(text: str, m: re.Match[str], out: list[_Tok], no_close: set[str]) -> int:
     end = None if "[/code]" in no_close else _BB_CODE_END.search(text, m.end())
+    if end and any(c in text[m.end() : end.start()] for c in _MARKS):
+        end = None  # a spoiler entity inside: not code, so the mark is seen
     if not end:
         no_close.add("[/code]")
         out.append(_Tok("text", m.group(0)))
@@ -410,7 +437,7 @@ def _tokens_markdown(text: str, f: _Features, max_heading: int = 6, quotes: bool
 
 # --- HTML (Telegram's subset and Letterboxd review HTML) ------------------------------------------
 
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*?)?)\s*/?>|<!--[\s\S]*?-->|</>")
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>\ue000\ue001]*?)?)\s*/?>|<!--[\s\S]*?-->|</>")
 _ATTR = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _TG_ENTITY = re.compile(r"&(?:(lt|gt|amp|quot)|#(\d{1,8})|#[xX]([0-9a-fA-F]{1,7}));?")
 
@@ -464,7 +491,7 @@ def _tokens_html(text: str, telegram: bool, inline: _Features | None) -> list[_T
             if inline is not None:
                 _scan_inline(piece, inline, toks)
             elif piece:
-                toks.append(_Tok("text", piece))
+                _text_and_marks(piece, toks)
 
     pos = 0
     for m in _TAG.finditer(text):
@@ -648,6 +675,9 @@ def _build(toks: list[_Tok], nodes: list[_Node]) -> Document:
     links: dict[int, None] = {}  # active link nodes, in opening order
     styles_now: frozenset[str] = frozenset()
     link_text: dict[int, list[str]] = {}
+    # Spoiler entities (marks) are ranges of the raw text, not markup: they never pair
+    # with or cross anything, so they are counted here instead of matched.
+    marked = 0
 
     def new_block(kind: BlockKind | None) -> None:
         nonlocal cur, cur_kind
@@ -665,7 +695,7 @@ def _build(toks: list[_Tok], nodes: list[_Node]) -> Document:
         if not text:
             return
         styles = styles_now | {extra} if extra else styles_now
-        spoiler_src = next(iter(spoilers.values())) if spoilers else None
+        spoiler_src = next(iter(spoilers.values())) if spoilers else "telegram" if marked > 0 else None
         link_node = next(reversed(links)) if links else None
         if link_node is not None:
             link_text.setdefault(link_node, []).append(text)
@@ -694,6 +724,9 @@ def _build(toks: list[_Tok], nodes: list[_Node]) -> Document:
         if tok.kind == "break":
             forced_kind = tok.block_kind
             new_block(tok.block_kind)
+            continue
+        if tok.kind == "mark":
+            marked += 1 if tok.group == "open" else -1
             continue
         for nid in tok.closes:
             toggle(nid, False)
@@ -768,27 +801,69 @@ _END = re.compile(
 )
 
 
-def _split_at(b: Block, offset: int, source: str) -> Block:
-    """`b` with everything after text position `offset` turned into a spoiler."""
-    head: list[Span] = []
-    tail: list[Span] = []
+def _mark(b: Block, start: int, end: int, source: str) -> Block:
+    """`b` with text positions [start, end) turned into a spoiler (what is already one keeps its source)."""
+    out: list[Span] = []
     pos = 0
     for s in b.spans:
         n = len(s.text)
-        if pos + n <= offset:
-            head.append(s)
-        elif pos >= offset:
-            tail.append(s)
+        a, z = max(start, pos), min(end, pos + n)
+        if a >= z or s.spoiler:
+            out.append(s)
         else:
-            head.append(replace(s, text=s.text[: offset - pos]))
-            tail.append(replace(s, text=s.text[offset - pos :]))
+            if a > pos:
+                out.append(replace(s, text=s.text[: a - pos]))
+            out.append(replace(s, text=s.text[a - pos : z - pos], spoiler=True, source=source))
+            if z < pos + n:
+                out.append(replace(s, text=s.text[z - pos :]))
         pos += n
-    tail = [s if s.spoiler else replace(s, spoiler=True, source=source) for s in tail]
-    return replace(b, spans=tuple(head + tail))
+    return replace(b, spans=tuple(out))
+
+
+def _split_at(b: Block, offset: int, source: str) -> Block:
+    """`b` with everything after text position `offset` turned into a spoiler."""
+    return _mark(b, offset, len(b.text), source)
+
+
+# Cues inside a paragraph (CONTRACT.md): "Perfect noir. SPOILER: the ending…",
+# "(spoilers) the twist…", "… spoilers below." A "label" cue hides the rest of its
+# paragraph; an "ahead" cue hides everything after it. Either stops at an explicit
+# end marker. "No spoilers:", "spoiler-free" and "Spoilers: none" are not cues.
+_CUE_AHEAD = (
+    r"(?:(?:major|minor|heavy|big|mild|huge|full|plot|some|massive)\s+)?"
+    r"(?:spoilers?\s*(?:ahead|below|follow(?:ing)?|coming)|(?:spoiler|spoilers)\s+(?:warning|alert)"
+    r"|warning\s*[:\-–—]?\s*(?:(?:major|minor|heavy|mild)\s+)?spoilers?(?:\s+(?:ahead|below))?)"
+)
+_CUE = re.compile(
+    r"(?P<open>\(\s*)?"
+    r"(?:(?P<ahead>" + _CUE_AHEAD + r")\b|(?P<label>(?:(?:major|minor|heavy|big|mild|huge|plot)\s+)?spoilers?)"
+    r"(?=\s*[:\-–—)]))"
+    r"(?(open)\s*\))[^\w\n(]*",
+    re.IGNORECASE,
+)
+_CUE_NEGATED = re.compile(
+    r"(?:\b(?:no|not|without|zero|free\s+of|avoid(?:ing)?|any|never)\s+|non-)$|[\w-]$", re.IGNORECASE
+)
+_CUE_NOT_AFTER = re.compile(r"\s*(?:[-–—]?\s*free\b|none\b|n/a\b|nope\b)", re.IGNORECASE)
+_END_INLINE = re.compile(
+    r"[(\[]?\s*(?:end\s+(?:of\s+)?spoilers?|spoilers?\s+(?:end|over|done)|/spoilers?\b)\s*[)\]]?[^\w\n]*",
+    re.IGNORECASE,
+)
+
+
+def _cue_at(text: str, pos: int) -> re.Match[str] | None:
+    """The next real spoiler cue in `text` from `pos` on."""
+    for m in _CUE.finditer(text, pos):
+        if _CUE_NEGATED.search(text[max(0, m.start() - 16) : m.start()]):
+            continue
+        if _CUE_NOT_AFTER.match(text, m.end()) and not m.group("open"):
+            continue
+        return m
+    return None
 
 
 def apply_paragraph_rules(d: Document) -> Document:
-    """The ``Spoiler:`` / ``Spoilers ahead`` … ``End of spoilers`` rules (module docstring)."""
+    """The spoiler cues of plain text (module docstring): labels, warnings and end markers."""
     out: list[Block] = []
     ahead = False
     for b in d.blocks:
@@ -799,33 +874,54 @@ def apply_paragraph_rules(d: Document) -> Document:
                 ahead = False
                 out.append(b)
                 continue
-            out.append(b if b.spoiler else replace(b, spoiler=True, source="label"))
-            continue
-        am = _AHEAD.match(text)
-        if am:
-            ahead = True
-            out.append(_split_at(b, am.end(), "label") if am.end() < len(text) else b)
-            continue
-        lm = _SPOILER_LABEL.match(text)
-        if lm and not b.spoiler:
-            if lm.end() < len(text):
-                out.append(_split_at(b, lm.end(), "label"))
-            else:  # a lone "Spoilers:" line announces what follows, like "Spoilers ahead"
+            em = _END_INLINE.search(text)
+            if em is None:
+                out.append(b if b.spoiler else replace(b, spoiler=True, source="label"))
+                continue
+            # the end marker inside this paragraph: hidden up to it, cues after it still count
+            b = _mark(b, 0, em.start(), "label")
+            ahead = False
+            pos = em.end()
+        else:
+            pos = 0
+        while not ahead:
+            m = _AHEAD.match(text, pos) if pos == 0 else None
+            m = m or _cue_at(text, pos)
+            if m is None:
+                break
+            rest = text[m.end() :]
+            em = _END_INLINE.search(text, m.end())
+            kind_ahead = m.re is _AHEAD or bool(m.groupdict().get("ahead"))
+            if em is not None:
+                b = _mark(b, m.end(), em.start(), "label")
+                pos = em.end()
+                continue
+            if kind_ahead or not has_visible_word(rest):
                 ahead = True
-                out.append(b)
-            continue
+            if has_visible_word(rest):
+                b = _split_at(b, m.end(), "label")
+            break
         out.append(b)
     return Document(tuple(out))
 
 
+def has_visible_word(text: str) -> bool:
+    return any(c.isalnum() for c in text)
+
+
 # --- entry points ------------------------------------------------------------------------------
 
+# A tag we understand, in any attribute order and quote style: Telegram's own
+# ``<span class="tg-spoiler">`` (or ``<span id=x class='tg-spoiler'>``) is HTML on
+# its own, with no other tag in the text.
 _HTML_HINT = re.compile(
-    r"<(?:tg-spoiler|span\s+class\s*=|b|strong|i|em|u|ins|s|strike|del|a\s+href|code|pre|blockquote|p|br|div"
-    r"|h[1-6])(?:\s[^<>]*)?/?>",
+    r"<(?:(?:span\s[^<>]*?\bclass|a\s[^<>]*?\bhref)\s*=[^<>]*"
+    r"|(?:tg-spoiler|b|strong|i|em|u|ins|s|strike|del|code|pre|blockquote|p|br|div|h[1-6])(?:\s[^<>]*)?/?)>",
     re.IGNORECASE,
 )
-_TG_HINT = re.compile(r"<(?:tg-spoiler|tg-emoji|span\s+class\s*=\s*[\"']?tg-)", re.IGNORECASE)
+_TG_HINT = re.compile(
+    r"<(?:tg-spoiler|tg-emoji|span\s[^<>]*?\bclass\s*=\s*[\"']?[^\"'<>]*?\btg-spoiler\b)", re.IGNORECASE
+)
 
 
 _BB_OPEN = re.compile(r"\[(b|i|u|s|spoiler|url|quote|code)(?:=[^\]\n]{0,300})?\]", re.IGNORECASE)
@@ -886,12 +982,29 @@ def _features(dialect: str, found: set[str]) -> _Features:
     )
 
 
+def _no_stray_marks(d: Document) -> Document:
+    """A mark the scanner could not see (it fell inside something taken literally) hides its whole block."""
+    if not any(c in s.text for b in d.blocks for s in b.spans for c in _MARKS):
+        return d
+    blocks = []
+    for b in d.blocks:
+        if any(c in s.text for s in b.spans for c in _MARKS):
+            spans = tuple(replace(s, text=s.text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")) for s in b.spans)
+            b = replace(b, spans=spans, spoiler=True, source=b.source if b.spoiler else "telegram")
+        blocks.append(b)
+    return normalize(Document(tuple(blocks)))
+
+
 def parse(text: str, dialect: str = "auto") -> Document:
     """Parse review text in any supported dialect into a (normalised) document.
 
     Never raises on content: any string comes back as a document holding all of
     its text, with markup it could not pair left as literal characters. Raises
     `ValueError` only for an unknown dialect name.
+
+    The private-use characters MARK_OPEN/MARK_CLOSE in `text` delimit spoilers
+    whatever the markup says: `intake.with_marks` puts them where Telegram's spoiler
+    entities were, which a member sets in the app and which leave no trace in the text.
     """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
@@ -899,11 +1012,15 @@ def parse(text: str, dialect: str = "auto") -> Document:
     if dialect in ("discord", "auto") and "\u200b||" in text:
         # the Discord writer's spacer between an escaped "|" and the closing "||" (exactly one)
         text = _PIPE_SPACER.sub("", text)
-    found = detect_dialects(text) if dialect == "auto" else set()
+    found = detect_dialects(text) if dialect in ("auto", "html") else set()
     if dialect in ("telegram_html", "html") or (dialect == "auto" and found & {"telegram_html", "html"}):
         telegram = dialect == "telegram_html" or (dialect == "auto" and "telegram_html" in found)
         inline = None
-        if dialect == "auto" and found & {"discord", "reddit", "bbcode"}:
+        # Spoiler markup of the other dialects inside HTML (a Letterboxd review with ||…||
+        # or >!…!<) is the author's markup too.
+        if "&" in text and not telegram:  # ">!" written as "&gt;!" is still Reddit's marker
+            found |= detect_dialects(_html.unescape(text)) & {"discord", "reddit", "bbcode"}
+        if found & {"discord", "reddit", "bbcode"}:
             inline = _Features(
                 pipes="discord" in found, reddit="reddit" in found, bbcode="bbcode" in found, source="auto"
             )
@@ -919,4 +1036,4 @@ def parse(text: str, dialect: str = "auto") -> Document:
         else:
             toks = _tokens_markdown(text, f, max_heading=3 if dialect == "discord" else 6)
     nodes = _match(toks, f)
-    return apply_paragraph_rules(normalize(_build(toks, nodes)))
+    return apply_paragraph_rules(_no_stray_marks(normalize(_build(toks, nodes))))

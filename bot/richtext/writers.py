@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .model import Block, Document, Span, normalize
+from .model import Block, Document, Span, has_visible, normalize
 from .readers import _AHEAD, _END, _SPOILER_LABEL, read_discord_inline
 
 SPOILER_MASK = "[spoiler hidden]"
@@ -554,6 +554,18 @@ def spoiler_free(d: Document, title: str) -> Document:
         if (had_inline or near_spoiler) and _is_label_only(visible):
             continue
         kept.append(Block(tuple(spans), b.kind))
+    if not any(has_visible(s.text) and s.text != SPOILER_PLACEHOLDER for b in kept for s in b.spans):
+        # nothing left to read: say so, instead of a heading over an empty review
+        kept = [
+            Block(
+                (
+                    Span("The whole review is a spoiler: ", frozenset({"italic"})),
+                    Span(f"/spoiler {title}", frozenset({"code"})),
+                    Span(" shows it.", frozenset({"italic"})),
+                )
+            )
+        ]
+        return Document(tuple(kept))
     sections = f"{n} section{'s' if n != 1 else ''}"
     kept.append(
         Block(
