@@ -290,6 +290,7 @@ def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
         raise BadInput("Usage: /addreview <title>, then the review on the next lines (or attach a .txt/.md file).")
     target: int | NewFilm
     others: list[str] = []
+    film: Film | None = None  # its cast and keywords help the spoiler detector
     if clean_line(req.args):
         film, others = bot.resolve(req.args)
         target = film.id
@@ -298,6 +299,7 @@ def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
         match = find_film(bot, post)  # raises NotFound when it cannot tell
         if match.film_id is not None:
             target = match.film_id
+            film = bot.store.get_film(match.film_id)
         else:  # a new film, named by the post's "X is a 2019 … film" sentence
             assert match.facts is not None
             target = NewFilm(match.facts.as_movie(), source="post")
@@ -324,11 +326,11 @@ def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
         rating=rating,
         spoiler_mode=mode,
     )
-    film = bot.store.get_film(added.film_id)
+    shown = bot.store.get_film(added.film_id)
     review_id = added.review_id
     n = body.spoiler_sections
     note = f" {n} spoiler section(s) hidden from /review." if n else ""
-    msg = f"Added review #{review_id} of {film.label}.{note}"
+    msg = f"Added review #{review_id} of {shown.label}.{note}"
     if others:
         msg += " " + remake_note(film, others, "/addreview", clean_line(req.args))
     return [text_reply(msg)]
