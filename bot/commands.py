@@ -332,7 +332,7 @@ def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
     note = f" {n} spoiler section(s) hidden from /review." if n else ""
     msg = f"Added review #{review_id} of {shown.label}.{note}"
     if others:
-        msg += " " + remake_note(film, others, "/addreview", clean_line(req.args))
+        msg += " " + remake_note(shown, others, "/addreview", clean_line(req.args))
     return [text_reply(msg)]
 
 
