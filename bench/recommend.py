@@ -32,6 +32,7 @@ def words(text: str) -> list[str]:
 
 
 OUT = ROOT / "bench" / "out"
+SUFFIX = ("sen", "ova", "ez", "i", "o", "ski", "ian", "awa", "ström", "é")
 
 QUERIES = [
     "sad korean drama",
@@ -68,7 +69,25 @@ QUERIES = [
     "epic war",
     "",  # no text: picks from this member's ratings
     "'; DROP TABLE films; --",
+    # issue 12: people, audiences, negation, similarity with accents
+    "park chan-wook films",
+    "something with Song Kang-ho",
+    "kar wai wong",
+    "early park chan wook",
+    "films by hayao miyazki",
+    "a horror movie my 10-year-old can watch",
+    "animation for grown-ups",
+    "something to watch with my parents",
+    "indian but not bollywood",
+    "scary but not to gory",
+    "korean film that isn't horror",
+    "horror wihtout zombies",
+    "like Amélie but sadder",
+    "like the ring",
+    "a feel god movie",
 ]
+# Bump when the generated data or the feature tables change, so a reused database is rebuilt.
+BENCH_VERSION = 2
 
 WORDS = words(
     "story film movie scene scenes character characters actor actress performance performances plot pacing "
@@ -263,6 +282,10 @@ def build(path: Path, n_films: int, n_reviews: int, seed: int = 4) -> dict[str, 
     film_moods: list[list[str]] = []
     films, titles = [], []
     directors = [f"{rng.choice(ADJ)} {rng.choice(NOUN)}son" for _ in range(max(50, n_films // 5))]
+    # Cast from a pool of made-up names, a few films each, like a real catalog's long tail of actors.
+    actors = [
+        f"{rng.choice(ADJ).title()} {rng.choice(NOUN).title()}{rng.choice(SUFFIX)}" for _ in range(n_films // 2 + 50)
+    ]
     for i in range(n_films):
         fid = base_id + 1 + i
         genres = list(dict.fromkeys(rng.choices(GENRES, GENRE_W, k=rng.randint(1, 3))))
@@ -281,7 +304,7 @@ def build(path: Path, n_films: int, n_reviews: int, seed: int = 4) -> dict[str, 
                 json.dumps([LANG[countries[0]]]),
                 json.dumps(genres),
                 json.dumps([rng.choice(directors)]),
-                "[]",
+                json.dumps(list(dict.fromkeys(rng.choices(actors, k=rng.randint(2, 5))))),
                 rng.randint(75, 190),
                 json.dumps(keywords),
                 _text(rng, [], rng.randint(18, 35)),
@@ -488,12 +511,13 @@ def main(argv: list[str] | None = None) -> int:
     for n_films, n_reviews in sizes:
         path = OUT / f"recommend_{n_films}_{n_reviews}.db"
         stamp = Path(f"{path}.json")
-        if path.exists() and stamp.exists() and not args.rebuild:
-            build_t = json.loads(stamp.read_text())
+        stamped = json.loads(stamp.read_text()) if stamp.exists() else {}
+        if path.exists() and stamped.get("version") == BENCH_VERSION and not args.rebuild:
+            build_t = stamped
             print(f"{n_films:,} films / {n_reviews:,} reviews: reusing {path.name}")
         else:
             print(f"{n_films:,} films / {n_reviews:,} reviews: generating …", flush=True)
-            build_t = build(path, n_films, n_reviews)
+            build_t = {**build(path, n_films, n_reviews), "version": BENCH_VERSION}
             stamp.write_text(json.dumps(build_t))
         size_mb = sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if not p.name.endswith(".json"))
         out = subprocess.run(
