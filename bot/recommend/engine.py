@@ -33,6 +33,7 @@ from .lexicon import (
     KIDS_GENRES,
     MOOD_LABELS,
     SPOOKY_KEYWORDS,
+    SPOOKY_WORDS,
     mood_words_for,
 )
 from .query import Query
@@ -43,6 +44,12 @@ FILM_WORD_LIMIT = 600  # a word in more films than this is not ranked by FTS
 REVIEW_WORD_LIMIT = 1000  # a word in more reviews than this is too common to search for
 W_MOOD, W_COUNTRY, W_GENRE, W_WORDS, W_LIKE, W_QUALITY = 2.2, 1.6, 1.2, 1.4, 3.0, 1.0
 W_PERSON = 3.0
+W_LIKE_TEXT = 1.2
+LIKE_WORDS = 10
+# Keyword words that say nothing about what a film is like.
+LIKE_STOP = frozenset(
+    ["based", "true", "story", "film", "classic", "black", "white", "series", "trilogy", "sequel", "remake", "life"]
+)
 GENRE_POSITION = (1.0, 0.8, 0.65)
 MATURE_GENRES = frozenset({"war", "crime", "thriller", "horror", "drama", "biography", "history"})
 
@@ -111,7 +118,7 @@ class Feat:
         """Hard audience constraints: "my 10-year-old", "with my parents", "for adults"."""
         if audience == "kids":
             return not self.adult and not (self.gset & KIDS_EXCLUDED_GENRES) and self.moods.get("bleak", 0) < 0.6
-        if audience == "family":
+        if audience in ("family", "parents"):
             return not self.adult
         if audience == "teen":
             return not self.explicit
@@ -209,7 +216,21 @@ class Engine:
             )
         ]
 
-    def text_scores(self, words: list[str]) -> dict[int, float]:
+    def like_text(self, likes: list[Feat]) -> dict[int, float]:
+        """0..1 per film: how much of the named films' catalog words its own catalog text shares.
+
+        Exact keywords are sparse ("jazz pianist" never equals "jazz drummer"); their words, searched
+        in the catalog text (keywords and overviews), find the films about the same things.
+        """
+        words: list[str] = []
+        for t in likes[:3]:
+            for k in t.keywords:
+                for w in re.findall(r"[a-z]+", k.lower()):
+                    if len(w) >= 4 and w not in LIKE_STOP and w not in words:
+                        words.append(w)
+        return self.text_scores(words[:LIKE_WORDS], reviews=False) if words else {}
+
+    def text_scores(self, words: list[str], *, reviews: bool = True) -> dict[int, float]:
         """0..1 per film: share of the words found in its catalog text or (for rare words) its reviews."""
         if not words:
             return {}
@@ -236,6 +257,9 @@ class Engine:
                 ranked = self._top_tag(f"k:{w}")
             for pos, rowid in enumerate(ranked):
                 hits[rowid] = 1.0 - 0.3 * pos / PER_LIST
+            per_word.append(hits)
+            if not reviews:
+                continue
             review_ids = [
                 r[0]
                 for r in self.db.execute(
@@ -249,15 +273,25 @@ class Engine:
                     f"SELECT film_id, count(*) FROM reviews WHERE id IN ({marks}) GROUP BY film_id", review_ids
                 ):
                     hits[film_id] = max(hits.get(film_id, 0.0), min(1.0, 0.5 + 0.25 * n))
-            per_word.append(hits)
         scores: dict[int, float] = {}
         for hits in per_word:
             for film_id, v in hits.items():
                 scores[film_id] = scores.get(film_id, 0.0) + v / len(words)
+        # A catalog keyword that is exactly the request ("heist", "time travel") says more than a
+        # word somewhere in an overview ("travel to Tokyo").
+        phrases = [" ".join(words[i : i + 2]) for i in range(len(words) - 1)] + list(words)
+        for phrase in phrases:
+            share = len(phrase.split()) / len(words)
+            for film_id in self._top_tag(f"k:{phrase}", PER_LIST):
+                scores[film_id] = min(1.0, scores.get(film_id, 0.0) + 0.5 * share)
         return scores
 
-    def candidates(self, q: Query, likes: list[Feat], text: dict[int, float]) -> set[int]:
+    def candidates(
+        self, q: Query, likes: list[Feat], text: dict[int, float], like_text: dict[int, float] | None = None
+    ) -> set[int]:
         out: set[int] = set(sorted(text, key=lambda i: -text[i])[: PER_LIST * 2])
+        if like_text:
+            out.update(sorted(like_text, key=lambda i: -like_text[i])[:PER_LIST])
         for key, _, _ in q.people:
             out.update(self._top_tag(f"p:{key}", PER_LIST * 2))
         if q.people:
@@ -305,7 +339,14 @@ class Engine:
 
     # -- scoring ---------------------------------------------------------------
 
-    def score(self, f: Feat, q: Query, likes: list[Feat], text: dict[int, float]) -> Pick | None:
+    def score(
+        self,
+        f: Feat,
+        q: Query,
+        likes: list[Feat],
+        text: dict[int, float],
+        like_text: dict[int, float] | None = None,
+    ) -> Pick | None:
         """One film's score for a query, with the reasons a person would accept; None when ruled out."""
         if q.not_countries & set(f.countries) or q.not_genres & set(f.genres):
             return None
@@ -336,13 +377,16 @@ class Engine:
                 return None
             s += W_PERSON * hit / len(q.people)
         if q.audience in ("kids", "family"):
-            s += max((w for g, w in KIDS_GENRES.items() if g in f.gset), default=0.0) * (
-                1.2 if q.audience == "kids" else 0.6
-            )
+            # What children watch: family films, animated ones most of all.
+            s += 1.2 * min(1.4, sum(w for g, w in KIDS_GENRES.items() if g in f.gset))
+        elif q.audience == "parents":
+            # Something everyone in the room can enjoy: warm and light rather than bleak.
+            warm = min(1.0, f.moods.get("feelgood", 0.0) + f.moods.get("heartwarming", 0.0))
+            s += 1.0 * warm + 0.2 * features.acclaim(f.keywords) - 0.8 * f.moods.get("bleak", 0.0)
         if q.audience == "adults" and (f.adult or f.gset & MATURE_GENRES):
             s += 0.6  # "for grown-ups" asks for grown-up themes, not only for the absence of cartoons
         if q.spooky:
-            spooky = sum(1 for k in f.keywords if k in SPOOKY_KEYWORDS)
+            spooky = sum(1 for k in f.keywords if k in SPOOKY_KEYWORDS or SPOOKY_WORDS & set(k.split()))
             s += 1.2 * min(1.0, spooky / 1.5) + 0.4 * ("fantasy" in f.gset)
         for m in q.not_moods:
             v = f.moods.get(m, 0.0)
@@ -377,6 +421,8 @@ class Engine:
             sims = [similarity(t, f) for t in likes[:3]]
             best = max(sims)
             s += W_LIKE * (0.7 * best + 0.3 * sum(sims) / len(sims))
+            if like_text:
+                s += W_LIKE_TEXT * like_text.get(f.film_id, 0.0)
         if f.runtime is None and (q.runtime_max or q.runtime_min):
             s -= 0.3
         s += W_QUALITY * (f.bayes - features.PRIOR_MEAN) / 3.5
@@ -391,10 +437,11 @@ class Engine:
     def rank(self, q: Query, *, exclude: set[int], avoid: set[int], likes: list[Feat], limit: int = 5) -> list[Pick]:
         """The best `limit` picks, varied: not five films of one series or one director."""
         text = self.text_scores(q.words)
-        ids = self.candidates(q, likes, text) - exclude
+        like_text = self.like_text(likes) if likes else {}
+        ids = self.candidates(q, likes, text, like_text) - exclude
         feats = self.feats(ids)
         avoid_series = {feats[i].series for i in avoid if i in feats}
-        picks = [p for f in feats.values() if (p := self.score(f, q, likes, text)) is not None]
+        picks = [p for f in feats.values() if (p := self.score(f, q, likes, text, like_text)) is not None]
         if q.words and not (q.moods or q.countries or q.genres or likes):
             # Only search words: a film that matches none of them is not an answer.
             picks = [p for p in picks if text.get(p.feat.film_id, 0.0) > 0] or picks
@@ -534,7 +581,10 @@ VERDICT_WORDS = frozenset(
 
 
 def similarity(a: Feat, b: Feat) -> float:
-    """0..1: how alike two films are in genre, keywords, mood, country, maker and era."""
+    """0..1: how alike two films are in genre, keywords, mood, maker, era and (a little) country.
+
+    Country weighs little: "like Train to Busan" asks for zombies on a train, not for Korean films.
+    """
     union = len(a.gset | b.gset)
     genre = len(a.gset & b.gset) / union if union else 0.0
     kw = len(a.kset & b.kset) / math.sqrt(len(a.kset) * len(b.kset)) if a.kset and b.kset else 0.0
@@ -542,10 +592,10 @@ def similarity(a: Feat, b: Feat) -> float:
     if a.mnorm and b.mnorm:
         mb = b.moods
         mood = sum(v * mb.get(m, 0.0) for m, v in a.moods.items()) / (a.mnorm * b.mnorm)
-    country = 0.5 if a.cset & b.cset else 0.0
+    country = 0.2 if a.cset & b.cset else 0.0
     director = 0.3 if a.dset & b.dset else 0.0
     era = 0.3 * max(0.0, 1.0 - abs((a.year or 2000) - (b.year or 2000)) / 30.0)
-    return (genre + 1.5 * kw + mood + country + director + era) / 4.6
+    return (1.3 * genre + 1.5 * kw + mood + country + director + era) / 4.6
 
 
 def explain(f: Feat, q: Query, likes: list[Feat]) -> tuple[list[str], list[str]]:
@@ -564,7 +614,7 @@ def explain(f: Feat, q: Query, likes: list[Feat]) -> tuple[list[str], list[str]]
     reasons: list[str] = []
     reasons += [_mood_reason(f, m) for m in q.moods if f.moods.get(m, 0.0) >= 0.3]
     if q.spooky:
-        reasons += [k for k in f.keywords if k in SPOOKY_KEYWORDS][:1]
+        reasons += [k for k in f.keywords if k in SPOOKY_KEYWORDS or SPOOKY_WORDS & set(k.split())][:1]
     if q.audience in ("kids", "family") and "family" in f.gset:
         reasons.append("a family film")
     for t in likes:

@@ -405,7 +405,7 @@ ADULT_KEYWORDS = frozenset(
 )
 # Genres a child should not be handed without a grown-up choosing (teens and families may).
 KIDS_EXCLUDED_GENRES = frozenset({"horror", "thriller", "crime", "war"})
-KIDS_GENRES = {"family": 1.0, "animation": 0.7, "adventure": 0.25, "fantasy": 0.25, "comedy": 0.2}
+KIDS_GENRES = {"family": 1.0, "animation": 0.4, "adventure": 0.15, "fantasy": 0.15, "comedy": 0.1}
 # What "a horror movie my kid can watch" can mean: ghosts and monsters, without the horror.
 SPOOKY_KEYWORDS = frozenset(
     [
@@ -425,3 +425,7 @@ SPOOKY_KEYWORDS = frozenset(
         "yokai",
     ]
 ) | frozenset(["day of the dead", "folk tale", "dark fairy tale"])
+# Words inside keywords that make a film spooky: "forest spirit", "were-rabbit", "young witch".
+SPOOKY_WORDS = frozenset(
+    ["spirit", "spirits", "ghost", "ghosts", "witch", "monster", "monsters", "were-rabbit", "werewolf", "yokai"]
+)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from ..countries import country_name, country_words
 from .lexicon import (
@@ -285,6 +286,7 @@ def _take_similar(text: str, q: Query, resolve: TitleResolver | None) -> str:
 AUDIENCE_LABELS = {
     "kids": "for kids (no horror, gore or adult themes)",
     "family": "family-friendly (no horror, gore or adult themes)",
+    "parents": "to watch with parents (no horror, gore or sex)",
     "teen": "for teens (no gore or explicit content)",
     "adults": "for adults (no family films)",
 }
@@ -295,9 +297,11 @@ _KIDS = (
 )
 _FAMILY = (
     r"\b(?:family[- ]friendly|for\s+the\s+(?:whole\s+)?family|whole\s+family|family\s+(?:movie\s+)?night|"
-    r"with\s+(?:my|the)\s+(?:family|parents|folks|mom|mum|dad|mother|father|grandparents|grandma|grandpa|"
-    r"granny|in-laws|in\s+laws)|"
-    r"family\s+(?:film|films|movie|movies|fun))\b"
+    r"with\s+(?:my|the)\s+(?:family|kids|children)|family\s+(?:film|films|movie|movies|fun))\b"
+)
+_PARENTS = (
+    r"\b(?:(?:with|for)\s+(?:my|our|the)\s+(?:parents|folks|mom|mum|dad|mother|father|grandparents|grandma|"
+    r"grandpa|granny|nan|nana|in-laws|in\s+laws)|(?:with|for)\s+(?:grandma|grandpa|granny|mom|dad))\b"
 )
 _ADULTS = (
     r"\b(?:not\s+(?:for|suitable\s+for|meant\s+for)\s+(?:kids|children)|for\s+(?:adults?|grown[- ]?ups)|"
@@ -322,7 +326,7 @@ def _take_audience(text: str, q: Query) -> str:
         if age <= 17:
             q.audience = "kids" if age <= 12 else "teen"
             return cut(m)
-    for pattern, who in ((_KIDS, "kids"), (_FAMILY, "family"), (_TEEN, "teen")):
+    for pattern, who in ((_FAMILY, "family"), (_PARENTS, "parents"), (_KIDS, "kids"), (_TEEN, "teen")):
         m = re.search(pattern, text)
         if m:
             q.audience = who
@@ -575,5 +579,9 @@ def _correct(tok: str) -> str | None:
         return None
     word = str(best[0])
     if word[0] != tok[0] or abs(len(word) - len(tok)) > 2:
+        return None
+    # One slip (a swap, a missing or extra letter) in a short word, two in a long one: "koraen" is
+    # "korean", but "serial" is not "serbia".
+    if DamerauLevenshtein.distance(tok, word) > (1 if len(tok) <= 6 else 2):
         return None
     return word
