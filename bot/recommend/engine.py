@@ -46,6 +46,7 @@ W_MOOD, W_COUNTRY, W_GENRE, W_WORDS, W_LIKE, W_QUALITY = 2.2, 1.6, 1.2, 1.4, 3.0
 W_PERSON = 3.0
 W_LIKE_TEXT = 1.2
 LIKE_WORDS = 10
+DF_CAP = 2000
 # Keyword words that say nothing about what a film is like.
 LIKE_STOP = frozenset(
     ["based", "true", "story", "film", "classic", "black", "white", "series", "trilogy", "sequel", "remake", "life"]
@@ -163,6 +164,8 @@ class Engine:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.db = store.db
+        self._kw_weights: dict[int, dict[str, float]] = {}
+        self._n_films: int | None = None
 
     # -- features ------------------------------------------------------------
 
@@ -216,6 +219,25 @@ class Engine:
             )
         ]
 
+    def keyword_weights(self, f: Feat) -> dict[str, float]:
+        """How telling each of a film's keywords is: "zombies" (a handful of films) says more about
+        what it is like than "tearjerker" (one film in five). Inverse document frequency, counts capped
+        so that looking them up stays a few index probes."""
+        if f.film_id in self._kw_weights:
+            return self._kw_weights[f.film_id]
+        if self._n_films is None:
+            self._n_films = int(self.db.execute("SELECT count(*) FROM rec_film").fetchone()[0]) or 1
+        out: dict[str, float] = {}
+        for k in f.keywords:
+            df = self.db.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM rec_tag WHERE tag = ? LIMIT ?)", [f"k:{k}", DF_CAP]
+            ).fetchone()[0]
+            out[k] = math.log(1.0 + self._n_films / (1.0 + df))
+        if len(self._kw_weights) > 1000:
+            self._kw_weights.clear()
+        self._kw_weights[f.film_id] = out
+        return out
+
     def like_text(self, likes: list[Feat]) -> dict[int, float]:
         """0..1 per film: how much of the named films' catalog words its own catalog text shares.
 
@@ -224,7 +246,8 @@ class Engine:
         """
         words: list[str] = []
         for t in likes[:3]:
-            for k in t.keywords:
+            weights = self.keyword_weights(t)
+            for k in sorted(t.keywords, key=lambda k: -weights.get(k, 0.0)):  # rarest, most telling first
                 for w in re.findall(r"[a-z]+", k.lower()):
                     if len(w) >= 4 and w not in LIKE_STOP and w not in words:
                         words.append(w)
@@ -418,7 +441,7 @@ class Engine:
             t = text.get(f.film_id, 0.0)
             s += W_WORDS * t
         if likes:
-            sims = [similarity(t, f) for t in likes[:3]]
+            sims = [similarity(t, f, self.keyword_weights(t)) for t in likes[:3]]
             best = max(sims)
             s += W_LIKE * (0.7 * best + 0.3 * sum(sims) / len(sims))
             if like_text:
@@ -580,14 +603,19 @@ VERDICT_WORDS = frozenset(
 )
 
 
-def similarity(a: Feat, b: Feat) -> float:
+def similarity(a: Feat, b: Feat, weights: dict[str, float] | None = None) -> float:
     """0..1: how alike two films are in genre, keywords, mood, maker, era and (a little) country.
 
     Country weighs little: "like Train to Busan" asks for zombies on a train, not for Korean films.
     """
     union = len(a.gset | b.gset)
     genre = len(a.gset & b.gset) / union if union else 0.0
-    kw = len(a.kset & b.kset) / math.sqrt(len(a.kset) * len(b.kset)) if a.kset and b.kset else 0.0
+    if weights and a.kset:
+        # The share of what makes `a` distinctive that `b` has too.
+        total = sum(weights.get(k, 1.0) for k in a.kset)
+        kw = sum(weights.get(k, 1.0) for k in a.kset & b.kset) / total if total else 0.0
+    else:
+        kw = len(a.kset & b.kset) / math.sqrt(len(a.kset) * len(b.kset)) if a.kset and b.kset else 0.0
     mood = 0.0
     if a.mnorm and b.mnorm:
         mb = b.moods
