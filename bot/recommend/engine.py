@@ -28,15 +28,19 @@ from . import features
 from .lexicon import (
     ADULT_KEYWORDS,
     COUNTRY_LANGUAGES,
+    FILLER,
+    GENRE_WORDS,
     KEYWORD_MOODS,
     KIDS_EXCLUDED_GENRES,
     KIDS_GENRES,
     MOOD_LABELS,
+    MOOD_WORDS,
+    NEGATIONS,
     SPOOKY_KEYWORDS,
     SPOOKY_WORDS,
     mood_words_for,
 )
-from .query import Query
+from .query import TOKEN_RE, Query
 
 PER_LIST = 100
 LIKE_LIST = 30
@@ -45,6 +49,7 @@ REVIEW_WORD_LIMIT = 1000  # a word in more reviews than this is too common to se
 W_MOOD, W_COUNTRY, W_GENRE, W_WORDS, W_LIKE, W_QUALITY = 2.2, 1.6, 1.2, 1.4, 3.0, 1.0
 W_PERSON = 3.0
 W_LIKE_TEXT = 1.2
+W_KEYWORD = 0.5
 LIKE_WORDS = 10
 DF_CAP = 2000
 # Keyword words that say nothing about what a film is like.
@@ -238,6 +243,33 @@ class Engine:
         self._kw_weights[f.film_id] = out
         return out
 
+    def keyword_phrases(self, q: Query) -> dict[int, float]:
+        """0..1 per film: the request's own phrases that are catalog keywords ("twist ending", "heist",
+        "time travel"), counted whether or not the parser also read them as a mood. A keyword says
+        more than a word somewhere in an overview ("travel to Tokyo"). Negated phrases never count."""
+        toks = TOKEN_RE.findall(q.text)
+        found: dict[int, float] = {}
+        n = 0
+        seen: set[str] = set()
+        for size in (3, 2, 1):
+            for i in range(len(toks) - size + 1):
+                phrase = " ".join(toks[i : i + size])
+                if phrase in seen or len(phrase) < 3 or phrase in FILLER or phrase in NEGATIONS:
+                    continue
+                seen.add(phrase)
+                if (
+                    phrase in q.not_keywords
+                    or MOOD_WORDS.get(phrase) in q.not_moods
+                    or GENRE_WORDS.get(phrase) in q.not_genres
+                ):
+                    continue
+                ids = self._top_tag(f"k:{phrase}", PER_LIST)
+                if ids:
+                    n += 1
+                    for film_id in ids:
+                        found[film_id] = found.get(film_id, 0.0) + 1.0
+        return {i: v / n for i, v in found.items()} if n else {}
+
     def like_text(self, likes: list[Feat]) -> dict[int, float]:
         """0..1 per film: how much of the named films' catalog words its own catalog text shares.
 
@@ -300,13 +332,6 @@ class Engine:
         for hits in per_word:
             for film_id, v in hits.items():
                 scores[film_id] = scores.get(film_id, 0.0) + v / len(words)
-        # A catalog keyword that is exactly the request ("heist", "time travel") says more than a
-        # word somewhere in an overview ("travel to Tokyo").
-        phrases = [" ".join(words[i : i + 2]) for i in range(len(words) - 1)] + list(words)
-        for phrase in phrases:
-            share = len(phrase.split()) / len(words)
-            for film_id in self._top_tag(f"k:{phrase}", PER_LIST):
-                scores[film_id] = min(1.0, scores.get(film_id, 0.0) + 0.5 * share)
         return scores
 
     def candidates(
@@ -437,9 +462,7 @@ class Engine:
             # to Living in Bondage (drama, horror, thriller).
             hit = sum(GENRE_POSITION[min(f.genres.index(g), 2)] for g in q.genres if g in f.gset)
             s += W_GENRE * hit / len(q.genres) if hit else -0.6
-        if q.words:
-            t = text.get(f.film_id, 0.0)
-            s += W_WORDS * t
+        s += W_WORDS * text.get(f.film_id, 0.0)
         if likes:
             sims = [similarity(t, f, self.keyword_weights(t)) for t in likes[:3]]
             best = max(sims)
@@ -460,6 +483,8 @@ class Engine:
     def rank(self, q: Query, *, exclude: set[int], avoid: set[int], likes: list[Feat], limit: int = 5) -> list[Pick]:
         """The best `limit` picks, varied: not five films of one series or one director."""
         text = self.text_scores(q.words)
+        for film_id, v in self.keyword_phrases(q).items():
+            text[film_id] = text.get(film_id, 0.0) + W_KEYWORD * v
         like_text = self.like_text(likes) if likes else {}
         ids = self.candidates(q, likes, text, like_text) - exclude
         feats = self.feats(ids)
