@@ -16,6 +16,7 @@ Modules, in the order a request flows through them:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from ..errors import BadInput
@@ -156,6 +157,16 @@ class Recommender:
         likes = list(self.engine.feats([i for i, _ in q.like]).values())
         picks = self.engine.rank(q, exclude=exclude | mem.rejected, avoid=mem.rejected, likes=likes, limit=PICKS)
         instead = "starter picks (few ratings here yet)" if self.few_ratings() else "well-rated picks"
+        if not picks and (q.year_min or q.year_max or q.runtime_min or q.runtime_max) and (q.people or q.like):
+            # "90s Hitchcock": the person or film matters more than the era; say what was dropped.
+            loose = dataclasses.replace(q, year_min=None, year_max=None, era="", runtime_min=None, runtime_max=None)
+            picks = self.engine.rank(
+                loose, exclude=exclude | mem.rejected, avoid=mem.rejected, likes=likes, limit=PICKS
+            )
+            if picks:
+                notes.append(
+                    f"Nothing matches {' and '.join(x for x in (q.era, q.length) if x)}; these are from any time."
+                )
         if not picks and not q.empty:
             notes.append(f"Nothing here matches all of that; these are {instead} instead. " + EXAMPLE)
             fallback = Query(audience=q.audience)  # who will watch still holds

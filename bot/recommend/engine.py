@@ -495,16 +495,17 @@ class Engine:
             picks = [p for p in picks if text.get(p.feat.film_id, 0.0) > 0] or picks
         like_series = {t.series for t in likes}
         picks.sort(key=lambda p: -p.score)
-        picks = picks[: limit * 8]
+        picks = picks[: limit * (40 if q.empty else 8)]  # starter picks choose from more, for variety
         chosen: list[Pick] = []
         series_seen: set[str] = set(avoid_series)
         directors_seen: dict[str, int] = {}
         countries_seen: dict[str, int] = {}
         decades_seen: dict[int, int] = {}
+        eras_seen: dict[int, int] = {}
         used_reasons: set[str] = set()
         # Variety in what was left open: five films of one country only when a country was asked for.
-        vary_country = 0.0 if (q.countries or likes) else (0.5 if q.empty else 0.12)
-        vary_decade = 0.0 if (q.year_min or q.year_max or likes) else (0.3 if q.empty else 0.05)
+        vary_country = 0.0 if (q.countries or likes) else (0.6 if q.empty else 0.12)
+        vary_decade = 0.0 if (q.year_min or q.year_max or likes) else (0.6 if q.empty else 0.05)
         vary_director = 0.0 if q.people else 0.6
         while picks and len(chosen) < limit:
 
@@ -518,6 +519,8 @@ class Engine:
                     a -= vary_country * countries_seen.get(f.countries[0], 0)
                 if f.year:
                     a -= vary_decade * decades_seen.get(f.year // 10, 0)
+                    if q.empty:  # starter picks: old classics, but recent films too
+                        a -= 0.4 * eras_seen.get(_era(f.year), 0)
                 return a
 
             best = max(picks, key=adjusted)
@@ -533,6 +536,7 @@ class Engine:
                 countries_seen[best.feat.countries[0]] = countries_seen.get(best.feat.countries[0], 0) + 1
             if best.feat.year:
                 decades_seen[best.feat.year // 10] = decades_seen.get(best.feat.year // 10, 0) + 1
+                eras_seen[_era(best.feat.year)] = eras_seen.get(_era(best.feat.year), 0) + 1
         return chosen
 
     def neighbours(self, film_id: int, *, director: bool = True) -> set[int]:
@@ -683,6 +687,10 @@ def explain(f: Feat, q: Query, likes: list[Feat]) -> tuple[list[str], list[str]]
     if f.genres:
         reasons.append(", ".join(f.genres[:2]))
     return list(dict.fromkeys(matched))[:1], list(dict.fromkeys(reasons))
+
+
+def _era(year: int) -> int:
+    return 0 if year < 1970 else (1 if year < 2000 else 2)
 
 
 def _keyword_hit(word: str, keywords: Iterable[str]) -> bool:

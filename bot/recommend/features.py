@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -37,6 +38,7 @@ BASE_CAP = 0.85
 MOOD_INDEX_MIN = 0.12  # moods weaker than this are not worth an index row
 PRIOR_MEAN, PRIOR_WEIGHT = 6.5, 5.0
 ACCLAIM_WEIGHT = 0.04  # less than one vote's worth: ratings here always win
+TIEBREAK_WEIGHT = 0.002
 
 SERIES_TAIL = re.compile(r"(?:\s+(?:part\s+)?(?:\d+|ii|iii|iv|v|vi|two|three))+$")
 
@@ -107,18 +109,26 @@ def acclaim(keywords: Iterable[str]) -> float:
 
 
 def prior(
-    n_reviews: int, rev_sum: float, rev_n: int, rat_sum: float, rat_n: int, keywords: Iterable[str] = ()
+    n_reviews: int,
+    rev_sum: float,
+    rev_n: int,
+    rat_sum: float,
+    rat_n: int,
+    keywords: Iterable[str] = (),
+    film_id: int = 0,
 ) -> float:
     """The one rating prior: orders every candidate list (rec_tag) and is the base of each score.
 
-    Community ratings dominate; catalog acclaim only separates films nobody has rated yet, so a
-    fresh install does not fall back to the order of the catalog file.
+    Community ratings dominate; catalog acclaim, then a fixed pseudo-random tiebreak per film, only
+    separate films nobody has rated yet, so a fresh install never falls back to the order of the
+    catalog file (whose first lines are Korean).
     """
     engaged = n_reviews + rat_n
     return (
         bayes_rating(rev_sum, rev_n, rat_sum, rat_n) / 10.0
         + 0.15 * engaged / (engaged + 5.0)
         + ACCLAIM_WEIGHT * acclaim(keywords)
+        + TIEBREAK_WEIGHT * zlib.crc32(str(film_id).encode()) / 0xFFFFFFFF
     )
 
 
@@ -218,7 +228,7 @@ def _reindex(db: sqlite_utils.Database, film_id: int) -> None:
             sums[m] = sums.get(m, 0.0) + v
     moods = combine_moods(decode_moods(f[5]), sums, int(f[6]))
     keywords = f[11].split("|") if f[11] else []
-    p = prior(int(f[6]), float(f[7]), int(f[8]), float(f[9]), int(f[10]), keywords)
+    p = prior(int(f[6]), float(f[7]), int(f[8]), float(f[9]), int(f[10]), keywords, film_id)
     db.execute("UPDATE rec_film SET moods = ?, prior = ? WHERE film_id = ?", [encode_moods(moods), p, film_id])
     db.execute("DELETE FROM rec_tag WHERE film_id = ?", [film_id])
     db.execute("DELETE FROM rec_mood WHERE film_id = ?", [film_id])

@@ -161,7 +161,7 @@ FILLER = _wordset(
     at by from about also maybe perhaps really very quite pretty just kinda sorta so too lot lots bit little
     more most tell know hey hi hello thanks thank yo ok okay bot moviebot pick picks help do does did
     have has had got get something's watchable fan fans into lol haha yes like likes liked i'd id enjoy
-    enjoyed
+    enjoyed whats what's stuff things thing
     """
 )
 

@@ -56,6 +56,12 @@ def name_keys(name: str) -> list[str]:
     if len(parts) >= 2:
         keys.append("".join(parts[1:] + parts[:1]))
         keys.append("".join(parts[-1:] + parts[:-1]))
+    # Shorter forms people use: "Samuel Jackson", "Tony Leung" (Tony Leung Chiu-wai), "Gael Bernal".
+    full = [p for p in parts if len(p) > 1]
+    if len(full) >= 3:
+        keys += ["".join(full[:2]), full[0] + full[-1], "".join(full[-2:])]
+    elif len(full) == 2 and len(parts) > 2:
+        keys.append("".join(full))
     return list(dict.fromkeys(k for k in keys if k))
 
 

@@ -304,7 +304,8 @@ _PARENTS = (
     r"grandpa|granny|nan|nana|in-laws|in\s+laws)|(?:with|for)\s+(?:grandma|grandpa|granny|mom|dad))\b"
 )
 _ADULTS = (
-    r"\b(?:not\s+(?:for|suitable\s+for|meant\s+for)\s+(?:kids|children)|for\s+(?:adults?|grown[- ]?ups)|"
+    r"\b(?:(?:not|aren'?t|isn'?t|arent|isnt|nothing)\s+(?:for|suitable\s+for|meant\s+for)\s+"
+    r"(?:little\s+|young\s+|small\s+)?(?:kids|children)|for\s+(?:adults?|grown[- ]?ups)|"
     r"(?:adults?|grown[- ]?ups?)\s+only|adult|adults|grown[- ]?ups?|mature|r-rated|rated\s+r|18\+)\b"
 )
 _TEEN = r"\b(?:teens?|teenagers?|my\s+teen|adolescents?)\b"
