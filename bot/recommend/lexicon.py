@@ -40,7 +40,8 @@ for _mood, _words in {
     "good cry|ugly cry|gut-wrenching|gut wrenching",
     "heartwarming": "heartwarming heart-warming wholesome touching sweet tender warm moving|warm hearted|heart warming",
     "feelgood": "feel-good feelgood uplifting cheerful happy upbeat light lighthearted light-hearted fun "
-    "comforting cozy cosy|feel good|pick me up|pick-me-up|cheer me up",
+    "comforting comfort cozy cosy|feel good|pick me up|pick-me-up|cheer me up|bad day|rough day|long day|"
+    "rainy day|rainy sunday|lazy sunday|sunday afternoon|comfort film|comfort movie",
     "funny": "funny funnier funniest hilarious humorous humour humor laugh laughs laughing witty comedic "
     "amusing goofy silly|make me laugh|laugh out loud",
     "scary": "scary scarier scariest terrifying frightening spooky horrifying chilling nightmare "
@@ -49,7 +50,8 @@ for _mood, _words in {
     "gory": "gory gore gorier bloody violent violence splatter gruesome graphic brutal",
     "mindbending": "mind-bending mindbending mind-blowing mindblowing trippy twisty cerebral puzzle puzzling "
     "confusing surreal mindfuck|mind bending|mind blowing|mind-bendy|make me think|plot twist|plot twists|"
-    "twist ending|twists",
+    "twist ending|twists|mess with my head|messes with your head|mess with your head|messes with my head|"
+    "head-scratcher|head scratcher|mind fuck",
     "slowburn": "slow-burn slowburn slow meditative patient contemplative quiet|slow burn|slow burning",
     "bleak": "bleak bleaker dark darker darkest grim gritty nihilistic hopeless depressing bleakest",
     "romantic": "romantic love|love story|love stories|date night|swoon",
@@ -161,7 +163,7 @@ FILLER = _wordset(
     at by from about also maybe perhaps really very quite pretty just kinda sorta so too lot lots bit little
     more most tell know hey hi hello thanks thank yo ok okay bot moviebot pick picks help do does did
     have has had got get something's watchable fan fans into lol haha yes like likes liked i'd id enjoy
-    enjoyed whats what's stuff things thing
+    enjoyed whats what's stuff things thing cant can't couldnt cannot
     """
 )
 

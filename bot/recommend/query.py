@@ -47,6 +47,12 @@ VOCAB: list[str] = sorted(
 _VOCAB_SET = frozenset(VOCAB)
 _KNOWN = frozenset((*_COUNTRY_WORDS, *GENRE_WORDS, *MOOD_WORDS, *COMBOS, *_GENRE_PHRASES, *FILLER, *NEGATIONS))
 
+# Two-word phrases a slip can be corrected to, and long filler words whose typos are dropped.
+_PHRASES = frozenset(
+    p for p in (*MOOD_WORDS, *_GENRE_PHRASES, *COMBOS) if p.count(" ") == 1 and all(len(w) >= 3 for w in p.split())
+)
+_PHRASE_LIST = sorted(_PHRASES)
+_LONG_FILLER = sorted(w for w in FILLER if len(w) >= 6)
 TOKEN_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _NUM = {"one": 1, "two": 2, "three": 3, "an": 1, "a": 1, "1": 1, "2": 2, "3": 3}
 COMPARATIVES = {
@@ -415,6 +421,16 @@ def parse(
             negate = False
             i += 1
             continue
+        if i + 1 < len(tokens) and i + 1 not in skip:
+            pair = _correct_phrase(tok, tokens[i + 1])  # "feel god" -> "feel good"
+            if pair is not None and _apply(pair, q, negate, comparative):
+                q.corrections.append((f"{tok} {tokens[i + 1]}", pair))
+                negate = False
+                i += 2
+                continue
+        if _is_filler_typo(tok):  # "somethign", "recomend"
+            i += 1
+            continue
         fixed = _correct(tok)
         if fixed is not None and _apply(fixed, q, negate, comparative):
             if (tok, fixed) not in q.corrections:
@@ -523,6 +539,25 @@ def _fuzzy_people(
                 q.corrections.append((" ".join(tokens[i : i + n]), person.name))
                 break
     return [u for u in unknown if u[0] not in taken]
+
+
+def _correct_phrase(a: str, b: str) -> str | None:
+    """A two-word vocabulary phrase typed with one slip ("feel god", "slow brun"), or None."""
+    typed = f"{a} {b}"
+    if typed in _PHRASES or len(typed) < 7:
+        return None
+    best = process.extractOne(typed, _PHRASE_LIST, scorer=fuzz.ratio, score_cutoff=85)
+    if best is None or DamerauLevenshtein.distance(typed, str(best[0])) > 1:
+        return None
+    return str(best[0])
+
+
+def _is_filler_typo(tok: str) -> bool:
+    """A slip on a long filler word ("somethign", "reccomend") says nothing, like the word itself."""
+    if len(tok) < 6 or tok in _KNOWN:
+        return False
+    best = process.extractOne(tok, _LONG_FILLER, scorer=fuzz.ratio, score_cutoff=80)
+    return best is not None and DamerauLevenshtein.distance(tok, str(best[0])) <= 1
 
 
 def _is_negation_typo(tok: str) -> bool:
