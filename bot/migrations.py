@@ -8,6 +8,7 @@ released one: a user's database may already be past it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import sqlite_utils
@@ -117,18 +118,38 @@ def _script(db: sqlite_utils.Database, sql: str) -> None:
 
 
 def apply(db: sqlite_utils.Database) -> int:
-    """Bring the schema up to date; returns the number of migrations applied."""
+    """Bring the schema up to date; returns the number of migrations applied.
+
+    Each step runs in a `BEGIN IMMEDIATE` transaction that re-reads the version, so two
+    processes starting at once (the bot and an import) never apply a step twice.
+    Foreign keys are off while steps run, as SQLite's table-rebuild procedure requires
+    (a DROP TABLE would otherwise cascade into the rows that point at it);
+    `foreign_key_check` must be clean before each step commits.
+    """
     current = db.execute("PRAGMA user_version").fetchone()[0]
     if current > len(MIGRATIONS):
         raise RuntimeError(
             f"schema version {current} is newer than this moviebot knows ({len(MIGRATIONS)}); upgrade moviebot"
         )
+    if current == len(MIGRATIONS):
+        return 0
+    fk = db.execute("PRAGMA foreign_keys").fetchone()[0]
+    db.execute("PRAGMA foreign_keys = OFF")
     applied = 0
-    for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
-        with db.atomic():
-            step(db)
-            db.execute(f"PRAGMA user_version = {version}")
-        applied += 1
+    try:
+        while True:
+            with db.atomic():
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version >= len(MIGRATIONS):
+                    break
+                MIGRATIONS[version](db)
+                bad = db.execute("PRAGMA foreign_key_check").fetchall()
+                if bad:
+                    raise RuntimeError(f"migration {version + 1} broke {len(bad)} foreign key(s), e.g. {bad[0]}")
+                db.execute(f"PRAGMA user_version = {version + 1}")
+            applied += 1
+    finally:
+        db.execute(f"PRAGMA foreign_keys = {'ON' if fk else 'OFF'}")
     return applied
 
 
@@ -254,3 +275,57 @@ def m004_watchlists(db: sqlite_utils.Database) -> None:
         CREATE INDEX watchlist_film ON watchlist (film_id)
         """,
     )
+
+
+# -- the store under real use (issue 11) ---------------------------------------------------------
+
+
+def _with_autoincrement(create_sql: str) -> str:
+    out, n = re.subn(
+        r"(\bid\s+INTEGER\s+PRIMARY\s+KEY)(?!\s+AUTOINCREMENT)", r"\1 AUTOINCREMENT", create_sql, count=1, flags=re.I
+    )
+    if n != 1:
+        raise RuntimeError("reviews has no `id INTEGER PRIMARY KEY` column to make AUTOINCREMENT")
+    return out
+
+
+@migration
+def m005_review_ids_never_reused(db: sqlite_utils.Database) -> None:
+    """Review numbers are never handed out twice: an admin acting on an old `#14` must not delete a newer review.
+
+    Plain INTEGER PRIMARY KEY reuses the highest id after a delete; AUTOINCREMENT does not.
+    SQLite cannot add it in place, so the table is rebuilt (SQLite's 12-step procedure): the
+    columns are whatever the table has now (other steps may have added some), every row keeps
+    its id, and the table's indexes and triggers (FTS sync) are recreated from sqlite_master.
+    Foreign keys are off during migrations (`apply`), so nothing cascades from the drop.
+    """
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'reviews'").fetchone()
+    if "AUTOINCREMENT" in row[0].upper():
+        return
+    extras = [
+        r[0]
+        for r in db.execute(
+            """SELECT sql FROM sqlite_master
+               WHERE tbl_name = 'reviews' AND type IN ('index', 'trigger') AND sql IS NOT NULL"""
+        )
+    ]
+    cols = ", ".join(f'"{r[1]}"' for r in db.execute("PRAGMA table_info(reviews)"))
+    create = _with_autoincrement(row[0])
+    create = re.sub(
+        r"^\s*CREATE\s+TABLE\s+(?:\"reviews\"|reviews|\[reviews\]|`reviews`)",
+        "CREATE TABLE reviews_m005",
+        create,
+        count=1,
+        flags=re.I,
+    )
+    db.execute(create)
+    db.execute(f"INSERT INTO reviews_m005 ({cols}) SELECT {cols} FROM reviews")
+    db.execute("DROP TABLE reviews")
+    # Legacy rename: leave other objects' text alone (they name `reviews`, which is what it becomes).
+    db.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        db.execute("ALTER TABLE reviews_m005 RENAME TO reviews")
+    finally:
+        db.execute("PRAGMA legacy_alter_table = OFF")
+    for sql in extras:
+        db.execute(sql)

@@ -11,10 +11,12 @@ event loop never blocks on SQLite.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,10 @@ from .errors import StoreError
 from .richtext import Document
 from .titles import normalize_title
 
-BUSY_TIMEOUT_MS = 5000
+# How long a writer waits for another process's transaction before giving up. Imports commit
+# in short batches, so a member's /rate normally waits well under a second; the long ceiling is
+# for a slow disk or a checkpoint, where waiting is still better than failing the member.
+BUSY_TIMEOUT_MS = 30_000
 
 
 @dataclass(frozen=True)
@@ -90,8 +95,33 @@ class SerializedDatabase(sqlite_utils.Database):
 
     @contextmanager
     def atomic(self) -> Generator[sqlite_utils.Database, None, None]:
-        with self.lock, super().atomic() as db:
-            yield db
+        """A transaction that takes the write lock up front (`BEGIN IMMEDIATE`); nested: a savepoint.
+
+        sqlite-utils opens a deferred `BEGIN`. In WAL mode a deferred transaction that
+        has read and then writes cannot wait for the lock: if another process committed
+        since its read, SQLite fails the upgrade at once with SQLITE_BUSY and
+        busy_timeout never applies ("database is locked" while an import runs).
+        `BEGIN IMMEDIATE` waits (busy_timeout) for its turn before reading anything,
+        so every transaction that may write waits instead of failing.
+        """
+        with self.lock:
+            if self.conn.in_transaction:
+                with super().atomic() as db:
+                    yield db
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
 
 
 FILM_LIST_FIELDS = ("countries", "languages", "genres", "directors", "cast", "keywords")
@@ -126,17 +156,25 @@ class Store:
         self.review_hooks: list[Callable[[Store, int], None]] = []
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        """Open (creating and migrating) the database, or raise StoreError naming path and reason."""
+    def open(cls, path: str | Path, *, create: bool = True) -> Store:
+        """Open (creating and migrating) the database, or raise StoreError naming path and reason.
+
+        `create=False` refuses a file that does not exist yet, for commands that act on the
+        bot's existing database (an import run from the wrong folder must not quietly start
+        a new, empty one).
+        """
         p = Path(path)
+        memory = str(p) == ":memory:"
+        if not create and not memory and not p.is_file():
+            raise StoreError(f"no database at {p.resolve()}")
         try:
-            if str(p) != ":memory:":
+            if not memory:
                 p.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(p), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
             db = SerializedDatabase(conn)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA foreign_keys = ON")
-            if str(p) != ":memory:":
+            if not memory:
                 db.enable_wal()
             db.execute("PRAGMA synchronous = NORMAL")
             migrations.apply(db)
@@ -153,12 +191,38 @@ class Store:
             yield db
 
     def backup(self, target: str | Path) -> None:
-        """A consistent copy of the live database through SQLite's backup API."""
-        dest = sqlite3.connect(str(target))
+        """A consistent copy of the live database at `target`, all or nothing.
+
+        SQLite's backup API writes into a temporary file beside the target, which is
+        flushed and then renamed into place: a failure (unwritable folder, full disk)
+        raises StoreError naming the target and the reason and leaves no file behind,
+        so a retry is never blocked by a half-written copy.
+        """
+        dest_path = Path(target)
+        tmp: Path | None = None
         try:
-            self.db.conn.backup(dest)
+            fd, name = tempfile.mkstemp(prefix=f".{dest_path.name}.", suffix=".tmp", dir=dest_path.parent or ".")
+            os.close(fd)
+            tmp = Path(name)
+            dest = sqlite3.connect(str(tmp))
+            try:
+                with getattr(self.db, "lock", nullcontext()):
+                    self.db.conn.backup(dest)
+            finally:
+                dest.close()
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            if dest_path.exists():
+                raise FileExistsError(f"{dest_path} appeared while the backup ran")
+            os.replace(tmp, dest_path)
+            tmp = None
+        except (sqlite3.Error, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise StoreError(f"cannot write backup {dest_path}: {reason}") from exc
         finally:
-            dest.close()
+            if tmp is not None:
+                for leftover in (tmp, *(Path(f"{tmp}{x}") for x in ("-journal", "-wal", "-shm"))):
+                    leftover.unlink(missing_ok=True)
 
     # -- films -------------------------------------------------------------
 
@@ -371,8 +435,9 @@ class Store:
             return False
 
     def unsubscribe(self, platform: str, chat_id: str, thread_id: str | None) -> bool:
-        cur = self.db.execute(
-            "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ? AND thread_id = ?",
-            [platform, chat_id, thread_id or ""],
-        )
+        with self.db.atomic():
+            cur = self.db.execute(
+                "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ? AND thread_id = ?",
+                [platform, chat_id, thread_id or ""],
+            )
         return cur.rowcount > 0

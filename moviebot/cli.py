@@ -7,6 +7,8 @@ one line on stderr that names what is wrong; no traceback reaches a user.
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -48,8 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def open_bot(settings: Settings) -> MovieBot:
-    store = Store.open(settings.db_path)
+# Commands that act on the bot's existing database refuse to create one (see `open_bot`).
+EXISTING_DB_COMMANDS = ("import", "backup", "feed")
+
+
+def open_bot(settings: Settings, *, create: bool = True) -> MovieBot:
+    store = Store.open(settings.db_path, create=create)
     load_starter_catalog(store)
     return MovieBot(store, settings)
 
@@ -70,6 +76,11 @@ def import_paths(bot: MovieBot, paths: list[Path], fmt: str) -> int:
         if report.failed:
             status = EXIT_FAILED
     return status
+
+
+def db_explicit(settings: Settings) -> bool:
+    """Whether the operator named the database (MOVIEBOT_DB, in the environment or .env)."""
+    return bool(os.environ.get("MOVIEBOT_DB", "").strip()) or settings.db_path != Path("data/moviebot.db")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,22 +117,43 @@ def main(argv: list[str] | None = None) -> int:
             print(f"moviebot: no such file: {path}", file=sys.stderr)
             return EXIT_USAGE
 
+    # Decision (issue 11): `import`, `backup` and `feed` act on the bot's database. Run from
+    # another folder, the default relative path would silently create a new, empty database
+    # there and the import would go where the bot never looks; so they create one only when
+    # MOVIEBOT_DB names it explicitly, and otherwise stop with one line saying where they looked.
+    create = args.command not in EXISTING_DB_COMMANDS or db_explicit(settings)
+    db_file = settings.db_path.resolve()
     try:
-        bot = open_bot(settings)
+        bot = open_bot(settings, create=create)
     except StoreError as exc:
-        print(f"moviebot: MOVIEBOT_DB: {exc}", file=sys.stderr)
+        if not create and not settings.db_path.is_file():
+            print(
+                f"moviebot: no database at {db_file}; run this from the bot's folder or set MOVIEBOT_DB "
+                "to its database file (set it explicitly to create a new one)",
+                file=sys.stderr,
+            )
+        else:
+            print(f"moviebot: MOVIEBOT_DB: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.command in ("console", "run"):
+        logging.getLogger("moviebot").info("database %s", db_file)
 
     try:
         if args.command == "console":
             return run_console(bot, sys.stdin, sys.stdout, admin=not args.member)
         if args.command == "import":
+            print(f"database: {db_file}", flush=True)
             return import_paths(bot, [Path(p) for p in args.paths], args.format)
         if args.command == "backup":
-            bot.store.backup(args.path)
-            print(f"backed up {settings.db_path} to {args.path}")
+            try:
+                bot.store.backup(args.path)
+            except StoreError as exc:
+                print(f"moviebot: {exc}", file=sys.stderr)
+                return EXIT_FAILED
+            print(f"backed up {db_file} to {Path(args.path).resolve()}")
             return EXIT_OK
         if args.command == "feed":
+            print(f"database: {db_file}")
             print(feed_report(bot.store))
             return EXIT_OK
         if args.command == "run":

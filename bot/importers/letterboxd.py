@@ -271,7 +271,7 @@ class _Batches:
         if self.conn is None or self.conn.in_transaction:  # inside someone's transaction: just nest
             self.conn = None
             return self
-        self.conn.execute("BEGIN")
+        self.conn.execute("BEGIN IMMEDIATE")
         self.store.review_hooks[:] = [self._collect]
         return self
 
@@ -289,7 +289,7 @@ class _Batches:
         self.rows += 1
         if self.rows >= BATCH_ROWS or time.monotonic() - self.since >= BATCH_SECONDS:
             self._commit()
-            self.conn.execute("BEGIN")
+            self.conn.execute("BEGIN IMMEDIATE")
             self.rows, self.since = 0, time.monotonic()
 
     def __exit__(self, *exc: object) -> None:
