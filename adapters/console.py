@@ -2,8 +2,10 @@
 
 One message a line. `/addreview <title>` takes the lines after it as the review,
 up to a line holding a single `.`. Buttons are printed as numbered choices;
-typing the number presses it. Spoilers are masked, except in replies the user
-asked to reveal (/spoiler, "Show spoilers"), where they are bracketed.
+typing the number presses it. A reply that replaces the pressed message (a vote's
+counts, `Reply.edit`) is printed anew: a terminal cannot edit what it printed.
+Spoilers are masked, except in replies the user asked to reveal (/spoiler,
+"Show spoilers"), where they are bracketed.
 """
 
 from __future__ import annotations
@@ -75,7 +77,9 @@ def run_console(bot: MovieBot, stdin: TextIO, stdout: TextIO, *, admin: bool = T
             for r in replies:
                 stdout.write(render(r) + "\n\n")
                 new_buttons.extend(r.buttons)
-            buttons = new_buttons
+            # Like a chat, where an older message keeps its buttons: numbers stay pressable
+            # until a newer reply brings buttons of its own (a closed vote's "1" still answers).
+            buttons = new_buttons or buttons
         if interactive:
             stdout.write("> ")
         stdout.flush()

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
+from . import movienight
 from .core import MovieBot, NewFilm
 from .countries import country_name
 from .errors import BadInput, NotFound
@@ -58,6 +59,9 @@ class ButtonKind:
     # Its answer is for the presser only (spoilers): ephemeral on Discord, and Discord
     # must know before the core answers, because it acknowledges a press in advance.
     private: bool = False
+    # Its answer replaces the message it is on (a vote's counts, `Reply.edit`): Discord
+    # must know before the core answers, to acknowledge with a deferred update.
+    edits: bool = False
 
 
 @dataclass(frozen=True)
@@ -393,6 +397,7 @@ def press_recommend(bot: MovieBot, req: Request, action: str) -> list[Reply]:
 REVIEW_PAGES = ButtonKind("rev", press_reviews)
 SPOILER_PAGES = ButtonKind("spoil", press_spoilers, private=True)
 PICKS = ButtonKind("rec", press_recommend)
+VOTES = ButtonKind(movienight.PREFIX, movienight.press_vote, edits=True)
 
 COMMANDS: dict[str, Command] = {
     c.name: c
@@ -444,6 +449,14 @@ COMMANDS: dict[str, Command] = {
             "Your watchlist: show it, add a film or remove one",
             "/watchlist [add|remove <title>]",
             cmd_watchlist,
+        ),
+        Command(
+            "movienight",
+            "Start a vote on what to watch together; /movienight end closes it",
+            "/movienight [what] · /movienight end",
+            movienight.cmd_movienight,
+            admin_aware=True,  # an admin may end someone else's vote
+            buttons=(VOTES,),
         ),
     )
 }

@@ -70,6 +70,8 @@ class Settings:
     # Feed rate limits per platform: the platforms' published ones unless MOVIEBOT_FEED_LIMITS
     # (e.g. "telegram:overall=30/1,chat=1/1,group=20/60;discord:overall=50/1") overrides some.
     feed_limits: Mapping[str, RateLimits] = field(default_factory=_default_limits)
+    # An open movie-night vote closes by itself this long after it started (MOVIEBOT_MOVIENIGHT_HOURS).
+    movienight_hours: float = 24.0
 
     def is_bot_admin(self, platform: str, user_id: str) -> bool:
         return (platform, str(user_id)) in self.admins
@@ -113,6 +115,19 @@ def _listen(env: Mapping[str, str]) -> tuple[str, int]:
     if not sep or not port.isdigit() or not 0 < int(port) < 65536:
         raise ConfigError(f"TELEGRAM_WEBHOOK_LISTEN must be host:port, e.g. 0.0.0.0:8443, got {raw!r}")
     return host.strip("[]") or DEFAULTS.telegram_webhook_listen[0], int(port)
+
+
+def _hours(env: Mapping[str, str]) -> float:
+    raw = env.get("MOVIEBOT_MOVIENIGHT_HOURS", "").strip()
+    if not raw:
+        return DEFAULTS.movienight_hours
+    try:
+        hours = float(raw)
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours <= 24 * 14:
+        raise ConfigError(f"MOVIEBOT_MOVIENIGHT_HOURS must be a number of hours above 0, at most 336, got {raw!r}")
+    return hours
 
 
 def parse_admins(raw: str) -> frozenset[tuple[str, str]]:
@@ -169,6 +184,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     feed_limits = MappingProxyType(parse_limits(feed_spec)) if feed_spec else DEFAULTS.feed_limits
 
     return Settings(
+        movienight_hours=_hours(env),
         db_path=Path(db) if db else DEFAULTS.db_path,
         discord_token=_token(env, "DISCORD_TOKEN"),
         discord_api_base_url=_url(env, "DISCORD_API_BASE_URL", DEFAULTS.discord_api_base_url, ("http", "https")).rstrip(

@@ -12,6 +12,8 @@ importers can depend on this module without it depending back on them.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,9 +47,19 @@ class AddedReview:
 
 
 class MovieBot:
-    def __init__(self, store: Store, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings or Settings()
+        # Passed in so a test can say "a day later" without waiting, and make a draw repeatable.
+        self.clock = clock
+        self.rng = rng or random.Random()
         self.titles = TitleIndex(store.title_index())
         self.recommender = Recommender(store, titles=self.titles)
 

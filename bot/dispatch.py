@@ -78,6 +78,12 @@ def button_is_private(action: str) -> bool:
     return kind is not None and kind.private
 
 
+def button_edits(action: str) -> bool:
+    """Whether pressing a button with this action answers by replacing the message it is on."""
+    kind = BUTTONS.get(action.split(":", 1)[0])
+    return kind is not None and kind.edits
+
+
 def press(bot: MovieBot, req: Request, action: str) -> list[Reply]:
     """A button was pressed; `action` is the string the button carried. Never raises."""
     kind = BUTTONS.get(action.split(":", 1)[0])

@@ -329,3 +329,49 @@ def m005_review_ids_never_reused(db: sqlite_utils.Database) -> None:
         db.execute("PRAGMA legacy_alter_table = OFF")
     for sql in extras:
         db.execute(sql)
+
+
+@migration
+def m006_movie_nights(db: sqlite_utils.Database) -> None:
+    """Votes live in the database, so a restart mid-vote loses nothing.
+
+    Times are Unix seconds from the bot's clock (a test passes its own). The
+    partial unique index is the rule "one open vote per chat (or forum topic)",
+    enforced where two simultaneous /movienight commands cannot both pass it.
+    """
+    _script(
+        db,
+        """
+        CREATE TABLE movie_nights (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            chat_id TEXT NOT NULL,
+            thread_id TEXT NOT NULL DEFAULT '',
+            started_by TEXT NOT NULL,
+            starter_name TEXT NOT NULL DEFAULT '',
+            what TEXT NOT NULL DEFAULT '',
+            started_at REAL NOT NULL,
+            closes_at REAL NOT NULL,
+            closed_at REAL,
+            winner_film_id INTEGER REFERENCES films(id) ON DELETE SET NULL,
+            result TEXT
+        );
+        CREATE UNIQUE INDEX movie_nights_one_open ON movie_nights (platform, chat_id, thread_id)
+            WHERE closed_at IS NULL;
+        CREATE TABLE movie_night_candidates (
+            night_id INTEGER NOT NULL REFERENCES movie_nights(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            reason TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (night_id, position)
+        );
+        CREATE TABLE movie_night_votes (
+            night_id INTEGER NOT NULL REFERENCES movie_nights(id) ON DELETE CASCADE,
+            user_id TEXT NOT NULL,
+            user_name TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL,
+            voted_at REAL NOT NULL,
+            PRIMARY KEY (night_id, user_id)
+        )
+        """,
+    )

@@ -13,6 +13,8 @@ Degradation policy, per Reply feature:
   replies in a chat, so it is an ordinary message there.
 - `error`: same as a normal reply, but Discord sends it ephemeral.
 - `card`: an embed on Discord (first block as its title); a plain message elsewhere.
+- `edit`: replaces the message the pressed button is on (Discord: a deferred
+  update, then an edit; Telegram: editMessageText); the console prints it anew.
 - `reveal`: spoilers stay behind the platform's spoiler tag; only the console,
   which has no tag, prints them between `[spoiler]` markers instead of masking.
 """
@@ -83,6 +85,10 @@ class Reply:
     # A fact card (/movie): its first block is the card's heading. Discord shows it
     # as an embed; platforms without cards show the same text as a message.
     card: bool = False
+    # Replaces the message whose button was pressed (a vote's counts), in place:
+    # Discord edits that message, Telegram calls editMessageText on it. Where there
+    # is no such message (a command, the console) it is sent as a new one.
+    edit: bool = False
 
 
 def text_reply(*paragraphs: str, error: bool = False, private: bool = False) -> Reply:

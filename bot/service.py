@@ -45,6 +45,10 @@ class AsyncCore:
         return dispatch.button_is_private(action)
 
     @staticmethod
+    def button_edits(action: str) -> bool:
+        return dispatch.button_edits(action)
+
+    @staticmethod
     def incident_reply(what: str, error: BaseException | None = None) -> Reply:
         """For an adapter's last-resort handler: log `error` under an id, the same line as the core's."""
         return dispatch.incident_reply(what, error)
