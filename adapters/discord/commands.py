@@ -116,6 +116,10 @@ def _callbacks(h: CommandHandlers) -> dict[str, Callback]:
         args = "add and remove" if add and remove else f"add {add}" if add else f"remove {remove}" if remove else ""
         await h.command(interaction, "watchlist", args=args)
 
+    @app_commands.describe(what="What you feel like, e.g. something funny; or end, to close the open vote")
+    async def movienight(interaction: discord.Interaction, what: app_commands.Range[str, 1, 300] | None = None) -> None:
+        await h.command(interaction, "movienight", args=what or "")
+
     async def subscribe(interaction: discord.Interaction) -> None:
         await h.command(interaction, "subscribe")
 
@@ -134,6 +138,7 @@ def _callbacks(h: CommandHandlers) -> dict[str, Callback]:
         "subscribe": subscribe,
         "unsubscribe": unsubscribe,
         "watchlist": watchlist,
+        "movienight": movienight,
     }
 
 

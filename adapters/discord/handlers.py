@@ -228,11 +228,41 @@ class Handlers:
         data: dict[str, Any] = dict(interaction.data or {})
         action = str(data.get("custom_id", ""))
         message = interaction.message
+        if self.core.button_edits(action) and not (message and message.flags.ephemeral):
+            await self._press_in_place(interaction, action)
+            return
         private = self.core.button_is_private(action) or bool(message and message.flags.ephemeral)
         if not await self.defer(interaction, ephemeral=private):
             return
         replies = await self.core.press(self.request(interaction, "button"), action)
         await self.answer(interaction, replies)
+
+    async def _press_in_place(self, interaction: discord.Interaction, action: str) -> None:
+        """A button whose answer replaces its own message (a vote's counts).
+
+        Acknowledged as a deferred update (type 6: no "thinking" message), then the
+        message the button is on is edited through the interaction's webhook, which
+        Discord does not count against the bot's global rate limit. Anything else the
+        core says (the presser's "You voted for …") follows, ephemeral when private.
+        """
+        try:
+            await interaction.response.defer()
+        except discord.HTTPException as exc:
+            log.warning("could not acknowledge a button: %s %s", exc.status, exc.code)
+            return
+        replies = await self.core.press(self.request(interaction, "button"), action)
+        rest: list[Reply] = []
+        for reply in replies:
+            messages = render_all([reply]) if reply.edit else []
+            if not messages:
+                rest.append(reply)
+                continue
+            try:
+                await interaction.edit_original_response(**messages[0].update_kwargs())
+            except discord.HTTPException as exc:
+                log.warning("could not update a message in place: %s %s", exc.status, exc.code)
+        if rest:
+            await self.followup(interaction, rest)
 
     # -- sending -------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ Degradation policy (see also `bot/replies.py`), one line per Reply feature:
   Discord's 80 characters, duplicates dropped, at most 25 (5 rows of 5).
 - `private` and `error`: ephemeral. In a channel post (the feed) there is no
   ephemeral, so the flag is simply not used there.
+- `edit`: the first message replaces the one whose button was pressed
+  (`update_kwargs`: a reply without buttons takes the old ones away).
 - `reveal`: nothing to do; spoilers stay behind `||…||` on Discord anyway.
 - `card`: an embed whose title is the first block's text (≤ 256) and whose
   description is the rest (≤ 4096); a card too long for one embed falls back
@@ -85,6 +87,12 @@ class OutMessage:
         """Keyword arguments for `Interaction.edit_original_response` (no ephemeral: it is fixed)."""
         kwargs = self.send_kwargs()
         del kwargs["ephemeral"]
+        return kwargs
+
+    def update_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments to replace a message in place (`Reply.edit`): no buttons removes them."""
+        kwargs = self.edit_kwargs()
+        kwargs.setdefault("view", None)
         return kwargs
 
     def channel_kwargs(self) -> dict[str, Any]:

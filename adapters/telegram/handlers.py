@@ -18,7 +18,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
-from telegram import Bot, Chat, Message, Update
+from telegram import Bot, CallbackQuery, Chat, MaybeInaccessibleMessage, Message, Update
 from telegram import Document as TelegramDocument
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
@@ -33,10 +33,11 @@ from bot.service import AsyncCore
 
 from . import files
 from .permissions import AdminCache
-from .render import GENERAL_TOPIC_ID, render_all
+from .render import GENERAL_TOPIC_ID, edit_kwargs, render_all
 from .sending import call
 
 log = logging.getLogger("moviebot.telegram")
+TOAST_LIMIT = 200  # answerCallbackQuery text, 0-200 characters (PLATFORMS.md 1.1)
 PLATFORM = "telegram"
 _NAME_RE = re.compile(r"[A-Za-z0-9_]{1,32}")
 CANNOT_DELETE = "I couldn't delete the original message: I need the right to delete messages here."
@@ -114,6 +115,12 @@ def sender_id(message: Message) -> str:
     if message.sender_chat is not None:
         return str(message.sender_chat.id)
     return "unknown"
+
+
+def _fits_toast(reply: Reply) -> bool:
+    """A one-line private answer fits a callback toast (at most 200 characters)."""
+    text = reply.body.plain.strip()
+    return bool(text) and "\n" not in text and len(text) <= TOAST_LIMIT
 
 
 def chat_title(chat: Chat) -> str:
@@ -227,6 +234,9 @@ class Handlers:
         if query is None:
             return
         message = query.message
+        if message is not None and self.core.button_edits(query.data or ""):
+            await self._press_in_place(context.bot, query, message)
+            return
         # Answer first and exactly once: the user's spinner stops even if the work below fails.
         try:
             text = None if message is not None else STALE_BUTTON
@@ -250,6 +260,55 @@ class Handlers:
         )
         replies = await self.core.press(req, query.data or "")
         await self.send_replies(context.bot, chat.id, thread_id, replies)
+
+    async def _press_in_place(self, bot: Bot, query: CallbackQuery, message: MaybeInaccessibleMessage) -> None:
+        """A button whose answer replaces its own message (a vote).
+
+        The core runs first (it is quick: one SQLite write), so the presser's private
+        line ("You voted for …", "This vote has closed.") can be the callback answer, a
+        toast only they see, instead of a message to the whole chat. Then the message
+        is edited in place. Telegram answers 400 "message is not modified" to an edit
+        that changes nothing; that is success here, not an error. A 429 waits
+        `retry_after` once (`call`), as for every reply.
+        """
+        chat = message.chat
+        thread_id = topic_of(message) if isinstance(message, Message) else None
+        req = Request(
+            platform=PLATFORM,
+            user_id=str(query.from_user.id),
+            user_name=query.from_user.full_name,
+            command="button",
+            chat_id=str(chat.id),
+            thread_id=None if thread_id is None else str(thread_id),
+            chat_title=chat_title(chat),
+        )
+        replies = await self.core.press(req, query.data or "")
+        toast = next((r for r in replies if (r.private or r.error) and not r.edit and _fits_toast(r)), None)
+        try:
+            text = toast.body.plain.strip() if toast is not None else None
+            await call(lambda: query.answer(text=text), what="answerCallbackQuery")
+        except TelegramError as exc:
+            log.info("callback %s not answered: %s", query.id, type(exc).__name__)
+        rest: list[Reply] = []
+        for reply in replies:
+            if reply is toast:
+                continue
+            if not reply.edit:
+                rest.append(reply)
+                continue
+            kw = edit_kwargs(reply)
+            try:
+                await call(
+                    functools.partial(bot.edit_message_text, chat_id=chat.id, message_id=message.message_id, **kw),
+                    what="editMessageText",
+                )
+            except BadRequest as exc:
+                if "not modified" not in exc.message.lower():
+                    log.warning("could not edit message %s in chat %s: %s", message.message_id, chat.id, exc.message)
+            except TelegramError as exc:
+                log.warning("editMessageText failed in chat %s: %s", chat.id, type(exc).__name__)
+        if rest:
+            await self.send_replies(bot, chat.id, thread_id, rest)
 
     # -- last resort -------------------------------------------------------------
 

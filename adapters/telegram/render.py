@@ -8,6 +8,9 @@ Degradation policy (see bot/replies.py), for Telegram:
   *last* chunk only, so it sits under the end of the text it refers to.
 - `private`: Telegram has no private reply inside a chat; sent normally.
 - `error`: an ordinary message (one line written by the core).
+- `edit`: `edit_kwargs` gives editMessageText's arguments for the message the
+  button is on: one message's worth (the first chunk; a vote is far shorter),
+  its keyboard, or none, which removes the keyboard (a closed vote).
 - `reveal`: spoilers stay behind `<tg-spoiler>`; nothing to do here.
 - thread: `message_thread_id` keeps replies in a forum topic; never 1, the
   General topic, which Telegram refuses ("message thread not found").
@@ -66,3 +69,19 @@ def render(reply: Reply, thread_id: int | str | None = None) -> list[dict[str, A
 
 def render_all(replies: list[Reply], thread_id: int | str | None = None) -> list[dict[str, Any]]:
     return [kw for r in replies for kw in render(r, thread_id)]
+
+
+def edit_kwargs(reply: Reply) -> dict[str, Any]:
+    """editMessageText's keyword arguments (without chat_id/message_id) for a `Reply.edit`."""
+    if not isinstance(reply, Reply):
+        raise TypeError(f"cannot render {type(reply).__name__} on Telegram")
+    chunks = [c for c in split_telegram(reply.body) if c.strip()] or ["…"]
+    kw: dict[str, Any] = {
+        "text": chunks[0],
+        "parse_mode": "HTML",
+        "link_preview_options": LinkPreviewOptions(is_disabled=True),
+    }
+    markup = keyboard(reply)
+    if markup is not None:
+        kw["reply_markup"] = markup
+    return kw

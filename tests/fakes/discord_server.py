@@ -212,8 +212,38 @@ class FakeChannel:
     position: int = 0
     overwrites: list[dict[str, int]] = field(default_factory=list)
     topic: str | None = None
+    parent_id: int | None = None  # threads: the channel they live in
+    owner_id: int | None = None  # threads: who started it
+
+    @property
+    def is_thread(self) -> bool:
+        """Announcement (10), public (11) and private (12) threads (channel.mdx, Channel Types)."""
+        return self.type in (10, 11, 12)
 
     def payload(self) -> dict[str, Any]:
+        if self.is_thread:
+            # A thread has no overwrites of its own; permissions come from its parent (threads.mdx).
+            return {
+                "id": str(self.id),
+                "guild_id": str(self.guild_id),
+                "name": self.name,
+                "type": self.type,
+                "parent_id": str(self.parent_id),
+                "owner_id": str(self.owner_id),
+                "last_message_id": None,
+                "rate_limit_per_user": 0,
+                "message_count": 0,
+                "member_count": 1,
+                "total_message_sent": 0,
+                "flags": 0,
+                "thread_metadata": {
+                    "archived": False,
+                    "auto_archive_duration": 1440,
+                    "archive_timestamp": _iso(),
+                    "locked": False,
+                    "create_timestamp": _iso(),
+                },
+            }
         return {
             "id": str(self.id),
             "guild_id": str(self.guild_id),
@@ -295,6 +325,13 @@ class FakeGuild:
         if channel_id is None:
             return perms
         channel = self.channel(channel_id)
+        if channel.is_thread and channel.parent_id is not None:
+            # In a thread, the parent's permissions apply, except that sending is governed by
+            # SEND_MESSAGES_IN_THREADS, which is not inherited from SEND_MESSAGES (permissions.mdx).
+            parent = self.permissions_for(user_id, channel.parent_id)
+            if parent & Perm.SEND_MESSAGES_IN_THREADS:
+                return parent | Perm.SEND_MESSAGES
+            return parent & ~(Perm.SEND_MESSAGES | Perm.EMBED_LINKS | Perm.ATTACH_FILES | Perm.MENTION_EVERYONE)
         overwrites = {(o["type"], o["id"]): o for o in channel.overwrites}
         everyone_ow = overwrites.get((0, self.id))
         if everyone_ow:
@@ -352,8 +389,10 @@ class FakeGuild:
             "unavailable": False,
             "member_count": len(self.members),
             "members": [m.payload() for m in members],
-            "channels": [{k: v for k, v in c.payload().items() if k != "guild_id"} for c in self.channels],
-            "threads": [],
+            "channels": [
+                {k: v for k, v in c.payload().items() if k != "guild_id"} for c in self.channels if not c.is_thread
+            ],
+            "threads": [c.payload() for c in self.channels if c.is_thread],
             "presences": [],
             "voice_states": [],
             "stage_instances": [],
@@ -868,6 +907,18 @@ class FakeDiscord:
     def permissions_for(self, user: FakeUser | int, channel: FakeChannel | int) -> int:
         channel_obj = self._channel(channel)
         return self.guilds[channel_obj.guild_id].permissions_for(_id(user), channel_obj.id)
+
+    async def add_thread(self, parent: FakeChannel | int, name: str, owner: FakeUser | int) -> FakeChannel:
+        """A member starts a public thread in `parent`; the bot hears THREAD_CREATE (GUILDS intent)."""
+        par = self._channel(parent)
+        if par.is_thread:
+            raise ValueError("threads cannot be nested")
+        thread = FakeChannel(
+            id=self._new_id(), guild_id=par.guild_id, name=name, type=11, parent_id=par.id, owner_id=_id(owner)
+        )
+        self.guilds[par.guild_id].channels.append(thread)
+        await self._dispatch("THREAD_CREATE", {**thread.payload(), "newly_created": True})
+        return thread
 
     async def set_overwrite(
         self, channel: FakeChannel | int, target: FakeUser | FakeRole | int, *, allow: int = 0, deny: int = 0
