@@ -61,6 +61,10 @@ BAD_VALUES = [
     ("DISCORD_TOKEN", "short"),
     ("MOVIEBOT_FEED_LIMITS", "telegram:speed=fast"),
     ("MOVIEBOT_FEED_LIMITS", "overall=1/1"),
+    ("MOVIEBOT_MOVIENIGHT_HOURS", "a day"),
+    ("MOVIEBOT_MOVIENIGHT_HOURS", "0"),
+    ("MOVIEBOT_MOVIENIGHT_HOURS", "nan"),
+    ("MOVIEBOT_MOVIENIGHT_HOURS", "1000"),
 ]
 
 
@@ -128,8 +132,10 @@ def test_values_are_typed() -> None:
             "MOVIEBOT_FEED_LIMITS": "telegram:chat=1/2,inflight=8",
             "MOVIEBOT_LOG_LEVEL": "debug",
             "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/",
+            "MOVIEBOT_MOVIENIGHT_HOURS": "2.5",
         }
     )
+    assert s.movienight_hours == 2.5
     assert s.discord_guild_id == 1234
     assert s.telegram_webhook_listen == ("::1", 8080)
     assert s.admins == {("telegram", "42"), ("discord", "1234"), ("console", "me")}

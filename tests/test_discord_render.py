@@ -149,3 +149,11 @@ def test_classify_feed_failures(exc: BaseException, kind: type, retry_after: flo
         assert isinstance(err, RetryLater) and err.retry_after == retry_after
     if kind is Gone:
         assert "Missing Access" in str(err) or "Unknown Channel" in str(err)
+
+
+def test_an_in_place_update_without_buttons_takes_the_old_ones_away() -> None:
+    open_vote = Reply(Document((para("Vote"),)), buttons=(Button("1. Heat", "mn:1:1"),), edit=True)
+    closed = Reply(Document((para("Closed"),)), edit=True)
+    assert render(open_vote)[0].update_kwargs()["view"] is not None
+    kwargs = render(closed)[0].update_kwargs()
+    assert kwargs["view"] is None and kwargs["allowed_mentions"] is NO_MENTIONS and "ephemeral" not in kwargs

@@ -364,6 +364,7 @@ SAMPLE_ARGS = {
     "unsubscribe": "",
     "delreview": "1",
     "watchlist": "add Parasite",
+    "movienight": "",
 }
 
 

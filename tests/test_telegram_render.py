@@ -87,3 +87,13 @@ def test_classify_feed_failures(exc: Exception, kind: type) -> None:
     assert type(err) is kind
     if isinstance(err, RetryLater):
         assert err.retry_after == 5.0
+
+
+def test_edit_kwargs_keep_or_remove_the_keyboard_and_carry_no_thread() -> None:
+    from adapters.telegram.render import edit_kwargs
+
+    open_vote = Reply(Document((para("Vote <now>"),)), buttons=(Button("1. Heat", "mn:1:1"),), edit=True)
+    kw = edit_kwargs(open_vote)
+    assert kw["text"] == "Vote &lt;now&gt;" and kw["parse_mode"] == "HTML"
+    assert isinstance(kw["reply_markup"], InlineKeyboardMarkup) and "message_thread_id" not in kw
+    assert "reply_markup" not in edit_kwargs(Reply(Document((para("Closed"),)), edit=True))

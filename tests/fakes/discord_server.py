@@ -908,6 +908,16 @@ class FakeDiscord:
         channel_obj = self._channel(channel)
         return self.guilds[channel_obj.guild_id].permissions_for(_id(user), channel_obj.id)
 
+    def add_member(self, username: str, guild: FakeGuild | int | None = None) -> FakeUser:
+        """A new member of `guild` (default: the default guild) with no roles but @everyone.
+
+        Not announced on the gateway: GUILD_MEMBER_ADD needs the privileged GUILD_MEMBERS intent."""
+        gid = _id(guild) if guild is not None else self.guild.id
+        user = FakeUser(self._new_id(), username, global_name=username.title())
+        self.users[user.id] = user
+        self.guilds[gid].members.append(FakeMember(user, []))
+        return user
+
     async def add_thread(self, parent: FakeChannel | int, name: str, owner: FakeUser | int) -> FakeChannel:
         """A member starts a public thread in `parent`; the bot hears THREAD_CREATE (GUILDS intent)."""
         par = self._channel(parent)
