@@ -203,6 +203,24 @@ def end(bot: MovieBot, req: Request) -> list[Reply]:
     return [announcement(bot, night)]
 
 
+def close_due(bot: MovieBot, limit: int = 50) -> list[tuple[Night, Reply]]:
+    """Close every open vote whose time is up; each with the announcement for its chat.
+
+    The closing task (`bot.movienight_closer`) calls this on a timer, so a vote nobody
+    touches still closes on time and its chat hears the winner.
+    """
+    out = []
+    for (night_id,) in bot.store.db.execute(
+        "SELECT id FROM movie_nights WHERE closed_at IS NULL AND closes_at <= ? ORDER BY closes_at LIMIT ?",
+        [bot.clock(), limit],
+    ).fetchall():
+        night = load(bot, int(night_id))
+        if night is not None and night.is_open:
+            closed = close(bot, night, closed_by=None)
+            out.append((closed, announcement(bot, closed)))
+    return out
+
+
 # -- storage -------------------------------------------------------------------------
 
 

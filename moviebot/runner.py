@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.core import MovieBot
 from bot.errors import StartupError
 from bot.feed import FeedDispatcher
+from bot.movienight_closer import Closer
 from bot.platform import Platform
 from bot.service import AsyncCore
 
@@ -66,10 +67,12 @@ async def serve(bot: MovieBot, settings: Settings, stop: asyncio.Event | None = 
         # broadcast tier, a test).
         feed = FeedDispatcher(core, {p.name: p for p in started}, limits=settings.feed_limits)
         feed_task = asyncio.create_task(feed.run(stop))
+        # Movie-night votes whose time is up close and announce their winner.
+        closer_task = asyncio.create_task(Closer(core, {p.name: p for p in started}).run(stop))
         await stop.wait()
         log.info("stopping")
         with contextlib.suppress(asyncio.TimeoutError, Exception):
-            await asyncio.wait_for(feed_task, STOP_TIMEOUT / 2)
+            await asyncio.wait_for(asyncio.gather(feed_task, closer_task), STOP_TIMEOUT / 2)
     finally:
         await asyncio.gather(*(asyncio.wait_for(p.stop(), STOP_TIMEOUT) for p in started), return_exceptions=True)
         core.close()

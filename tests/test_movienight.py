@@ -264,3 +264,18 @@ def test_stale_and_forged_buttons_get_one_line(night_bot: MovieBot) -> None:
 
 def test_help_lists_movienight(night_bot: MovieBot) -> None:
     assert "/movienight" in text(say(night_bot, "ann", "/help"))
+
+
+def test_votes_due_are_closed_once_with_their_announcement(night_bot: MovieBot, clock: Clock) -> None:
+    from bot.movienight import close_due
+
+    fill_watchlists(night_bot)
+    vote = vote_message(say(night_bot, "ann", "/movienight", thread="7"))
+    press(night_bot, "bob", button(vote, "Oldboy"), thread="7")
+    assert close_due(night_bot) == []
+    clock.now += DAY
+    ((night, announcement),) = close_due(night_bot)
+    assert (night.platform, night.chat_id, night.thread_id) == ("telegram", "club", "7")
+    assert announcement.body.plain.startswith("🎬 Movie night: Oldboy (2003)!")
+    assert "closed by itself" in announcement.body.plain
+    assert close_due(night_bot) == []  # closed once

@@ -155,3 +155,21 @@ async def test_threads_follow_their_parents_permissions_in_the_fake(store: Store
         await fake.set_overwrite(fake.general, fake.guild.everyone, deny=Perm.SEND_MESSAGES_IN_THREADS)
         assert not fake.permissions_for(fake.member, thread) & Perm.SEND_MESSAGES
         assert fake.permissions_for(fake.member, fake.general) & Perm.SEND_MESSAGES
+
+
+async def test_a_vote_nobody_touches_closes_on_time_and_the_thread_hears_the_winner(store: Store) -> None:
+    import time
+
+    from bot.movienight_closer import Closer
+
+    async with running_bot(store) as env:
+        fake = env.fake
+        thread = await fake.add_thread(fake.general, "friday", fake.member)
+        await fill(env, thread, [(fake.member, ["Parasite", "Oldboy"]), (fake.admin, ["Parasite", "Oldboy"])])
+        message = await start_vote(env, fake.member, thread)
+        await vote(env, fake.admin, message, "Parasite")
+        env.bot.clock = lambda: time.time() + 25 * 3600
+        assert await Closer(env.core, {"discord": env.platform}).sweep() == 1
+        posted = [m for m in fake.messages if m.route == "channel" and m.channel_id == thread.id]
+        assert len(posted) == 1 and plain(posted[0].content).startswith("🎬 Movie night: Parasite (2019)!")
+        env.assert_healthy()

@@ -143,3 +143,26 @@ async def test_the_command_menu_and_help_list_the_new_commands(tg: TelegramHarne
     ann = tg.fake.add_user("Ann")
     out = await tg.say(tg.fake.private_chat(ann), ann, "/help")
     assert "/watchlist" in out[0].plain and "/movienight" in out[0].plain
+
+
+async def test_a_vote_nobody_touches_closes_on_time_and_the_topic_hears_the_winner(tg: TelegramHarness) -> None:
+    import time
+
+    from bot.movienight_closer import Closer
+
+    forum = tg.fake.supergroup("Film club", forum=True)
+    topic = tg.fake.add_topic(forum)
+    users = await fill(tg, forum, topic, {"Ann": ["Parasite", "Oldboy"], "Bob": ["Parasite", "Oldboy"]})
+    vote = await start_vote(tg, forum, users["Ann"], topic)
+    await tg.press(forum, users["Bob"], vote, data_for(vote, "Oldboy"))
+    assert tg.core is not None and tg.platform is not None
+    closer = Closer(tg.core, {"telegram": tg.platform})
+    assert await closer.sweep() == 0
+    tg.movie_bot.clock = lambda: time.time() + 25 * 3600  # a day and an hour later
+    before = len(tg.fake.sent)
+    assert await closer.sweep() == 1
+    (posted,) = tg.fake.sent[before:]
+    assert posted.chat_id == forum["id"] and posted.message_thread_id == topic
+    assert posted.plain.startswith("🎬 Movie night: Oldboy (2003)!")
+    assert "closed by itself" in posted.plain
+    assert not tg.fake.rejected
