@@ -25,6 +25,8 @@ async def tg(tmp_path: Path) -> AsyncIterator[TelegramHarness]:
     async with FakeTelegram(token=TOKEN, bot_username=BOT_NAME) as fake:
         h = TelegramHarness(fake, tmp_path / "moviebot.db")
         await h.start()
+        assert h.platform is not None
+        h.platform.handlers.edit_interval = 0  # every press edits at once; the throttle has its own test
         try:
             yield h
         finally:
@@ -165,4 +167,20 @@ async def test_a_vote_nobody_touches_closes_on_time_and_the_topic_hears_the_winn
     assert posted.chat_id == forum["id"] and posted.message_thread_id == topic
     assert posted.plain.startswith("🎬 Movie night: Oldboy (2003)!")
     assert "closed by itself" in posted.plain
+    assert not tg.fake.rejected
+
+
+async def test_presses_in_quick_succession_fold_into_one_trailing_edit(tg: TelegramHarness) -> None:
+    assert tg.platform is not None
+    handlers = tg.platform.handlers
+    handlers.edit_interval = 3600  # nothing is due by the clock: only the flush sends the trailing edit
+    group = tg.fake.supergroup("Club")
+    users = await fill(tg, group, None, {"Ann": ["Parasite", "Oldboy"], "Bob": ["Parasite"], "Cid": ["Oldboy"]})
+    vote = await start_vote(tg, group, users["Ann"], None)
+    for name in ("Ann", "Bob", "Cid"):
+        qid, _ = await tg.press(group, users[name], vote, data_for(vote, "Parasite"))
+        assert tg.fake.callback_answers[qid]["text"] == "You voted for Parasite (2019)."  # every presser hears back
+    assert len(vote.edits) == 1 and votes_for(vote, "Parasite (2019)") == 1  # the first press, at once
+    await handlers.drain_edits()
+    assert len(vote.edits) == 2 and votes_for(vote, "Parasite (2019)") == 3  # one edit for the other two
     assert not tg.fake.rejected

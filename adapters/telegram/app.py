@@ -227,6 +227,8 @@ class TelegramPlatform:
             if app.updater is not None and app.updater.running:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(app.updater.stop(), STOP_STEP_TIMEOUT)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.handlers.drain_edits(), STOP_STEP_TIMEOUT)
             if app.running:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(app.stop(), STOP_STEP_TIMEOUT)

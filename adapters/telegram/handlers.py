@@ -13,10 +13,13 @@ python-telegram-bot traps handled here (each has a test in tests/test_telegram_*
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from telegram import Bot, CallbackQuery, Chat, MaybeInaccessibleMessage, Message, Update
 from telegram import Document as TelegramDocument
@@ -37,10 +40,20 @@ from .render import GENERAL_TOPIC_ID, edit_kwargs, render_all
 from .sending import call
 
 log = logging.getLogger("moviebot.telegram")
-TOAST_LIMIT = 200  # answerCallbackQuery text, 0-200 characters (PLATFORMS.md 1.1)
+TOAST_LIMIT = 200
+EDIT_INTERVAL = 1.0  # seconds between edits of one message: about Telegram's 1 message/s per chat
+MAX_EDIT_SLOTS = 512  # answerCallbackQuery text, 0-200 characters (PLATFORMS.md 1.1)
 PLATFORM = "telegram"
 _NAME_RE = re.compile(r"[A-Za-z0-9_]{1,32}")
 CANNOT_DELETE = "I couldn't delete the original message: I need the right to delete messages here."
+
+
+@dataclass
+class _EditSlot:
+    last: float  # loop time of the last edit sent
+    pending: dict[str, Any] | None = None  # the newest version waiting for the trailing edit
+    task: asyncio.Task[None] | None = None
+    flush: asyncio.Event = field(default_factory=asyncio.Event)  # set: send the pending edit now
 
 
 @dataclass(frozen=True)
@@ -134,6 +147,10 @@ class Handlers:
         self.core = core
         self.settings = settings
         self.admins = admins
+        # In-place edits (votes) of one message: at most one per `edit_interval` seconds;
+        # presses in between are folded into one trailing edit with the newest counts.
+        self.edit_interval = EDIT_INTERVAL
+        self._edits: dict[tuple[int, int], _EditSlot] = {}
 
     # -- sending -------------------------------------------------------------
 
@@ -296,19 +313,66 @@ class Handlers:
             if not reply.edit:
                 rest.append(reply)
                 continue
-            kw = edit_kwargs(reply)
-            try:
-                await call(
-                    functools.partial(bot.edit_message_text, chat_id=chat.id, message_id=message.message_id, **kw),
-                    what="editMessageText",
-                )
-            except BadRequest as exc:
-                if "not modified" not in exc.message.lower():
-                    log.warning("could not edit message %s in chat %s: %s", message.message_id, chat.id, exc.message)
-            except TelegramError as exc:
-                log.warning("editMessageText failed in chat %s: %s", chat.id, type(exc).__name__)
+            await self._edit(bot, chat.id, message.message_id, edit_kwargs(reply))
         if rest:
             await self.send_replies(bot, chat.id, thread_id, rest)
+
+    async def _edit(self, bot: Bot, chat_id: int, message_id: int, kw: dict[str, Any]) -> None:
+        """Edit now, or fold into the trailing edit when this message was edited under `edit_interval` ago.
+
+        A busy vote would otherwise edit once per press, and Telegram throttles a chat
+        that writes much more than once a second; the counts only need to be right
+        shortly after the last press, not after every one.
+        """
+        loop = asyncio.get_running_loop()
+        key = (chat_id, message_id)
+        slot = self._edits.get(key)
+        if slot is None or (slot.task is None and loop.time() - slot.last >= self.edit_interval):
+            self._forget_idle_edits(loop.time())
+            self._edits[key] = _EditSlot(last=loop.time())
+            await self._send_edit(bot, chat_id, message_id, kw)
+            return
+        slot.pending = kw  # the newest version wins
+        if slot.task is None:
+            slot.task = asyncio.create_task(self._trailing_edit(bot, key, slot))
+
+    async def _trailing_edit(self, bot: Bot, key: tuple[int, int], slot: _EditSlot) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(slot.flush.wait(), max(0.0, slot.last + self.edit_interval - loop.time()))
+            kw, slot.pending = slot.pending, None
+            slot.last = loop.time()
+            if kw is not None:
+                await self._send_edit(bot, key[0], key[1], kw)
+        finally:
+            slot.task = None
+            slot.flush.clear()
+
+    def _forget_idle_edits(self, now: float) -> None:
+        if len(self._edits) > MAX_EDIT_SLOTS:
+            for key in [k for k, v in self._edits.items() if v.task is None and now - v.last >= self.edit_interval]:
+                del self._edits[key]
+
+    async def drain_edits(self) -> None:
+        """Send the trailing edits still waiting, now (on stop), so the last counts are shown."""
+        tasks = [slot.task for slot in self._edits.values() if slot.task is not None]
+        for slot in self._edits.values():
+            slot.flush.set()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _send_edit(self, bot: Bot, chat_id: int, message_id: int, kw: dict[str, Any]) -> None:
+        try:
+            await call(
+                functools.partial(bot.edit_message_text, chat_id=chat_id, message_id=message_id, **kw),
+                what="editMessageText",
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                log.warning("could not edit message %s in chat %s: %s", message_id, chat_id, exc.message)
+        except TelegramError as exc:
+            log.warning("editMessageText failed in chat %s: %s", chat_id, type(exc).__name__)
 
     # -- last resort -------------------------------------------------------------
 
