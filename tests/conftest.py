@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import load_starter_catalog
 from bot.config import Settings
 from bot.core import MovieBot
 from bot.store import Store
+from tests.fixtures.catalog import catalog_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -23,8 +23,7 @@ SEED = SHARED / "seeds" / "000_2284b5db8f75bcf2.txt"
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store.open(tmp_path / "moviebot.db")
-    load_starter_catalog(s)
+    s = catalog_store(tmp_path / "moviebot.db")
     yield s
     s.close()
 
