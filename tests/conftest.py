@@ -14,6 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.core import MovieBot
 from bot.store import Store
+from tests.fakes.chat import TestChat
 from tests.fixtures.catalog import catalog_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +32,14 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def movie_bot(store: Store) -> MovieBot:
     return MovieBot(store, Settings(db_path=store.path or Path(":memory:")))
+
+
+@pytest.fixture
+def chat(movie_bot: MovieBot) -> Iterator[TestChat]:
+    """The core in-process, as the console's admin user: `chat.push(...)`, `chat.pop_text()`."""
+    c = TestChat(movie_bot)
+    yield c
+    c.close()
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""The command line of CONTRACT.md: exit 0 done, 1 failed, 2 bad usage or configuration."""
+"""The command line (README): exit 0 done, 1 failed, 2 bad usage or configuration.
+
+The program runs as a real process here; where a test only needs to chat with
+the database before or after it, that part runs in-process (tests/fakes/chat.py).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,13 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from bot.config import Settings
+from moviebot.cli import open_bot
+from tests.fakes.chat import TestChat
 
 
 def run(
@@ -24,6 +34,18 @@ def run(
         cwd=tmp_path,
         timeout=120,
     )
+
+
+@contextmanager
+def chat_on(db: Path) -> Iterator[TestChat]:
+    """The console's user on database `db`, in-process, opened the way the program opens it."""
+    bot = open_bot(Settings(db_path=db))
+    chat = TestChat(bot)
+    try:
+        yield chat
+        chat.close()
+    finally:
+        bot.store.close()
 
 
 def test_run_without_token_and_terminal_names_the_variables(tmp_path: Path) -> None:
@@ -87,9 +109,10 @@ def test_import_movies_and_reviews_then_chat(tmp_path: Path) -> None:
     again = run(tmp_path, "import", str(reviews), "--format", "reviews")
     assert "0 added" in again.stdout and "1 skipped" in again.stdout
 
-    chat = run(tmp_path, "console", stdin="/review quiet harbour\n/movie quiet harbour\n")
-    assert "Calm." in chat.stdout and "boat sinks" not in chat.stdout
-    assert "Norway" in chat.stdout
+    with chat_on(tmp_path / "m.db") as chat:
+        review, card = chat.ask("/review quiet harbour"), chat.ask("/movie quiet harbour")
+    assert "Calm." in review and "boat sinks" not in review
+    assert "Norway" in card
 
 
 def test_import_refuses_non_utf8_and_binary(tmp_path: Path) -> None:
@@ -104,17 +127,20 @@ def test_import_refuses_non_utf8_and_binary(tmp_path: Path) -> None:
 
 
 def test_backup_copies_the_live_database(tmp_path: Path) -> None:
-    run(tmp_path, "console", stdin="/rate parasite 9\n")
+    with chat_on(tmp_path / "m.db") as chat:
+        chat.ask("/rate parasite 9")
     out = run(tmp_path, "backup", str(tmp_path / "copy.db"))
     assert out.returncode == 0, out.stderr
-    check = run(tmp_path, "console", env={"MOVIEBOT_DB": str(tmp_path / "copy.db")}, stdin="/movie parasite\n")
-    assert "9.0/10 from 1 rating" in check.stdout
+    with chat_on(tmp_path / "copy.db") as chat:
+        assert "9.0/10 from 1 rating" in chat.ask("/movie parasite")
     assert run(tmp_path, "backup", str(tmp_path / "copy.db")).returncode == 2  # never overwrites
 
 
 def test_feed_command_reports_subscriptions(tmp_path: Path) -> None:
     assert "No channel is subscribed" in run(tmp_path, "feed").stdout
-    run(tmp_path, "console", stdin="/subscribe\n/addreview parasite\nGood.\n.\n")
+    with chat_on(tmp_path / "m.db") as chat:
+        chat.ask("/subscribe")
+        chat.ask("/addreview parasite", body="Good.")
     out = run(tmp_path, "feed")
     assert out.returncode == 0
     assert "console" in out.stdout and "active" in out.stdout
