@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check bot adapters moviebot tests bench
 
 typecheck: $(STAMP)
-	$(BIN)/mypy bot adapters moviebot
+	$(BIN)/mypy bot adapters moviebot tests/fakes
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider

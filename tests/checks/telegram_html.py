@@ -345,7 +345,7 @@ def parse_html(text: str, *, strict_nesting: bool = True) -> tuple[str, list[dic
         elif tag == "code":
             last = entities[-1] if entities else None
             same_range = last is not None and last[1] == start16 and last[2] == length
-            if same_range and last[0] == "pre" and argument:
+            if last is not None and same_range and last[0] == "pre" and argument:
                 last[3]["language"] = argument
             else:
                 extra = {"_language": argument} if argument else {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(order=True)
@@ -36,9 +37,10 @@ class ManualClock:
             return
         timer = _Timer(self._now + seconds, next(self._seq), event, asyncio.get_running_loop().create_future())
         self._timers.append(timer)
-        woken = asyncio.ensure_future(event.wait())
+        woken: asyncio.Future[Any] = asyncio.ensure_future(event.wait())
+        either: set[asyncio.Future[Any]] = {timer.fired, woken}
         try:
-            await asyncio.wait({timer.fired, woken}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
         finally:
             woken.cancel()
             self._timers.remove(timer)
