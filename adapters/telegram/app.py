@@ -170,10 +170,10 @@ class TelegramPlatform:
         try:
             await app.initialize()  # getMe: proves the token
         except InvalidToken:
-            self._unprotect_logs()
+            await self._abandon(app)
             raise StartupError("Telegram refused the token (401 Unauthorized)") from None
         except NetworkError as exc:
-            self._unprotect_logs()
+            await self._abandon(app)
             host = urlparse(self.settings.telegram_api_base_url).netloc
             raise StartupError(f"Telegram API at {host} is unreachable ({type(exc).__name__})") from None
         self._app = app
@@ -193,6 +193,13 @@ class TelegramPlatform:
             app.bot.username,
             "webhook" if self.settings.telegram_webhook_url else "long polling",
         )
+
+    async def _abandon(self, app: Application) -> None:
+        """A failed initialize() leaves getMe's HTTP connection open (PTB's shutdown() skips an application
+        that never initialized): close it, so a refused start leaks no socket."""
+        with contextlib.suppress(Exception):
+            await app.bot.request.shutdown()
+        self._unprotect_logs()
 
     async def _set_commands(self, app: Application) -> None:
         try:
