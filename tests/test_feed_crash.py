@@ -2,8 +2,8 @@
 
 The fakes run in this test's event loop on 127.0.0.1; the bot is a subprocess
 pointed at them through the documented environment (TELEGRAM_API_BASE_URL,
-DISCORD_API_BASE_URL, DISCORD_GATEWAY_URL). The feed is slowed with
-MOVIEBOT_FEED_LIMITS so the kill lands while deliveries are still owed. After a
+DISCORD_API_BASE_URL, DISCORD_GATEWAY_URL). The first run's feed is slowed
+with MOVIEBOT_FEED_LIMITS so the kill lands while deliveries are still owed. After a
 restart every channel has the review exactly once, except a delivery that was in
 flight at the kill, which may arrive twice (never more) and is named in a WARNING.
 """
@@ -78,7 +78,6 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_each_exactly_once(tmp_p
         env.update(
             {
                 "MOVIEBOT_DB": str(db),
-                "MOVIEBOT_FEED_LIMITS": "telegram:overall=8/1,chat=1/1,group=20/60;discord:overall=1/1",
                 "TELEGRAM_TOKEN": TG_TOKEN,
                 "TELEGRAM_API_BASE_URL": tg.base_url,
                 "TELEGRAM_FILE_BASE_URL": tg.file_base_url,
@@ -88,12 +87,12 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_each_exactly_once(tmp_p
             }
         )
 
-        async def start() -> asyncio.subprocess.Process:
+        async def start(limits: str) -> asyncio.subprocess.Process:
             return await asyncio.create_subprocess_exec(
                 *_moviebot(),
                 "run",
                 cwd=tmp_path,
-                env=env,
+                env={**env, "MOVIEBOT_FEED_LIMITS": limits},
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
@@ -105,7 +104,8 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_each_exactly_once(tmp_p
         def dc_feed() -> Counter[int]:
             return Counter(m.channel_id for m in dc.messages if m.route == "channel" and "New review of" in m.content)
 
-        first = await start()
+        # Slow enough that the kill lands mid-fan-out; the restart may go at full speed.
+        first = await start("telegram:overall=8/1,chat=1/1,group=20/60;discord:overall=1/1")
         try:
             await until(lambda: sum(tg_feed().values()) >= 10)
         finally:
@@ -118,7 +118,7 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_each_exactly_once(tmp_p
         assert sent_at_kill < CHATS  # the kill really landed mid-fan-out
         assert any(s == "pending" for _, _, s in at_kill)
 
-        second = await start()
+        second = await start("telegram:overall=100/1,chat=1/1,group=20/60;discord:overall=50/1")
         try:
             await until(lambda: all(s == "delivered" for _, _, s in outbox(db)))
             # SIGTERM drains what is in flight: the counts below are everything the restart sent.
