@@ -481,3 +481,21 @@ def test_rating_prior_is_one_formula_whoever_writes_the_rating(movie_bot: MovieB
 def test_no_sql_trigger_computes_the_prior(movie_bot: MovieBot) -> None:
     sql = " ".join(s for (s,) in movie_bot.store.db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'"))
     assert "prior" not in sql and "6.5" not in sql
+
+
+def test_reasons_quote_the_spoiler_free_view_and_catalog_facts_otherwise(movie_bot: MovieBot) -> None:
+    add_review(
+        movie_bot,
+        "Little Forest",
+        2018,
+        "The coziest, most wholesome film I know.\n\n||In the end she leaves the village for good, the most "
+        "wholesome and heartwarming goodbye.||",
+        rating=9,
+    )
+    reply = ask(movie_bot, "something cozy and wholesome", chat="quote")
+    text = reply.body.plain
+    assert "leaves the village" not in text
+    line = next(line for line in pick_lines(reply) if "Little Forest" in line)
+    assert "coziest" in line
+    others = [line for line in pick_lines(reply) if "Little Forest" not in line]
+    assert all(" — " in line for line in others)  # each still says why, from the catalog

@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import Any, Generic, TypeVar
 
 from ..richtext import Document, spoiler_free
 from ..store import Store
@@ -60,6 +60,23 @@ GENRE_POSITION = (1.0, 0.8, 0.65)
 MATURE_GENRES = frozenset({"war", "crime", "thriller", "horror", "drama", "biography", "history"})
 
 
+T = TypeVar("T")
+
+
+class lazy(Generic[T]):  # noqa: N801 - used like @property
+    """`functools.cached_property` without its per-access lock (Python 3.11): a few hundred
+    candidates per request touch these thousands of times. Computed once, then a plain attribute."""
+
+    def __init__(self, fn: Callable[[Any], T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+
+    def __get__(self, obj: Any, cls: Any = None) -> T:
+        value = self.fn(obj)
+        obj.__dict__[self.name] = value
+        return value
+
+
 @dataclass
 class Feat:
     """One film's row of rec_film, decoded."""
@@ -73,7 +90,7 @@ class Feat:
     directors: tuple[str, ...]
     keywords: tuple[str, ...]
     series: str
-    moods: dict[str, float]
+    moods_text: str  # decoded on first use: most candidates are dropped before their moods matter
     n_reviews: int
     rev_sum: float
     rev_n: int
@@ -82,28 +99,36 @@ class Feat:
     people: tuple[str, ...] = ()  # "d:<person key>" (directed) and "c:<person key>" (cast)
 
     # Computed on first use: most candidates are scored without ever needing them.
-    @cached_property
+    @lazy
+    def moods(self) -> dict[str, float]:
+        return features.decode_moods(self.moods_text)
+
+    @lazy
+    def acclaim(self) -> float:
+        return features.acclaim(self.keywords)
+
+    @lazy
     def gset(self) -> frozenset[str]:
         return frozenset(self.genres)
 
-    @cached_property
+    @lazy
     def kset(self) -> frozenset[str]:
         return frozenset(self.keywords)
 
-    @cached_property
+    @lazy
     def cset(self) -> frozenset[str]:
         return frozenset(self.countries)
 
-    @cached_property
+    @lazy
     def dset(self) -> frozenset[str]:
         return frozenset(self.directors)
 
-    @cached_property
+    @lazy
     def pset(self) -> frozenset[str]:
         """Person keys, whatever the role."""
         return frozenset(p.split(":", 1)[-1] for p in self.people)
 
-    @cached_property
+    @lazy
     def adult(self) -> bool:
         """Horror, gore, sex, drugs or cruelty: not for children, nor for a night with one's parents."""
         return (
@@ -113,7 +138,7 @@ class Feat:
             or self.moods.get("scary", 0.0) >= 0.6
         )
 
-    @cached_property
+    @lazy
     def explicit(self) -> bool:
         """Too much even for a teenager: graphic gore or sex."""
         return bool(self.kset & {"gory", "erotic", "torture", "cannibalism", "sex worker"}) or (
@@ -132,7 +157,7 @@ class Feat:
             return "family" not in self.gset and "pixar" not in self.kset
         return True
 
-    @cached_property
+    @lazy
     def mnorm(self) -> float:
         return math.sqrt(sum(v * v for v in self.moods.values()))
 
@@ -196,7 +221,7 @@ class Engine:
                     _split(r[6]),
                     _split(r[7]),
                     r[8],
-                    features.decode_moods(r[9]),
+                    r[9],
                     r[10],
                     r[11],
                     r[12],
@@ -430,7 +455,7 @@ class Engine:
         elif q.audience == "parents":
             # Something everyone in the room can enjoy: warm and light rather than bleak.
             warm = min(1.0, f.moods.get("feelgood", 0.0) + f.moods.get("heartwarming", 0.0))
-            s += 1.0 * warm + 0.2 * features.acclaim(f.keywords) - 0.8 * f.moods.get("bleak", 0.0)
+            s += 1.0 * warm + 0.2 * f.acclaim - 0.8 * f.moods.get("bleak", 0.0)
         if q.audience == "adults" and (f.adult or f.gset & MATURE_GENRES):
             s += 0.6  # "for grown-ups" asks for grown-up themes, not only for the absence of cartoons
         if q.spooky:
@@ -476,7 +501,7 @@ class Engine:
         s += 0.3 * engaged / (engaged + 5.0)
         # Catalog acclaim, then a fixed pseudo-random order: ties never fall back to the catalog file's order.
         # (Acclaim chooses starter picks; with a request it only breaks ties.)
-        s += (0.3 if q.empty else 0.04) * features.acclaim(f.keywords)
+        s += (0.3 if q.empty else 0.04) * f.acclaim
         s += 0.03 * zlib.crc32(str(f.film_id).encode()) / 0xFFFFFFFF
         return Pick(f, s)
 
@@ -585,7 +610,9 @@ class Engine:
         best: tuple[float, str] | None = None
         for (body,) in rows:
             try:
-                visible = spoiler_free(Document.from_json(body), title).visible_text()
+                doc = Document.from_json(body)
+                # The /review view when the review hides anything; otherwise the text is all visible.
+                visible = (spoiler_free(doc, title) if doc.spoiler_sections else doc).visible_text()
             except (ValueError, KeyError, TypeError):
                 continue
             for sentence in SENTENCE_RE.split(visible):

@@ -37,6 +37,7 @@ from .people import person_key
 BASE_CAP = 0.85
 MOOD_INDEX_MIN = 0.12  # moods weaker than this are not worth an index row
 PRIOR_MEAN, PRIOR_WEIGHT = 6.5, 5.0
+_ACCLAIM_SET = frozenset(ACCLAIM_KEYWORDS)
 ACCLAIM_WEIGHT = 0.04  # less than one vote's worth: ratings here always win
 TIEBREAK_WEIGHT = 0.002
 
@@ -105,7 +106,8 @@ def bayes_rating(rev_sum: float, rev_n: int, rat_sum: float, rat_n: int) -> floa
 
 def acclaim(keywords: Iterable[str]) -> float:
     """0..1 from the catalog's own words ("classic", "iconic"): what a new community starts from."""
-    return min(1.0, sum(ACCLAIM_KEYWORDS.get(k, 0.0) for k in keywords))
+    hits = _ACCLAIM_SET.intersection(keywords)
+    return min(1.0, sum(ACCLAIM_KEYWORDS[k] for k in hits)) if hits else 0.0
 
 
 def prior(
