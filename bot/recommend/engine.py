@@ -51,7 +51,8 @@ W_PERSON = 3.0
 W_LIKE_TEXT = 1.2
 W_KEYWORD = 0.5
 LIKE_WORDS = 10
-DF_CAP = 2000
+DF_CAP = 300
+LIKE_WORD_LIMIT = 150
 # Keyword words that say nothing about what a film is like.
 LIKE_STOP = frozenset(
     ["based", "true", "story", "film", "classic", "black", "white", "series", "trilogy", "sequel", "remake", "life"]
@@ -308,9 +309,35 @@ class Engine:
                 for w in re.findall(r"[a-z]+", k.lower()):
                     if len(w) >= 4 and w not in LIKE_STOP and w not in words:
                         words.append(w)
-        return self.text_scores(words[:LIKE_WORDS], reviews=False) if words else {}
+        return self.film_word_hits(words[:LIKE_WORDS]) if words else {}
 
-    def text_scores(self, words: list[str], *, reviews: bool = True) -> dict[int, float]:
+    def film_word_hits(self, words: list[str]) -> dict[int, float]:
+        """0..1 per film: the share of `words` in its catalog text. Unranked and capped per word: a
+        word in many films is looked up in the keyword index instead, so this stays a few index
+        reads whatever the catalog's size."""
+        scores: dict[int, float] = {}
+        for w in words:
+            found = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT rowid FROM films_fts WHERE films_fts MATCH ? LIMIT ?", [quote_fts(w), LIKE_WORD_LIMIT + 1]
+                )
+            ]
+            if len(found) > LIKE_WORD_LIMIT:
+                found = self._top_tag(f"k:{w}", LIKE_WORD_LIMIT)
+            else:  # few enough to rank by how much the word is about them
+                found = [
+                    r[0]
+                    for r in self.db.execute(
+                        "SELECT rowid FROM films_fts WHERE films_fts MATCH ? ORDER BY rank LIMIT ?",
+                        [quote_fts(w), PER_LIST],
+                    )
+                ]
+            for pos, film_id in enumerate(found):
+                scores[film_id] = scores.get(film_id, 0.0) + (1.0 - 0.3 * pos / PER_LIST) / len(words)
+        return scores
+
+    def text_scores(self, words: list[str]) -> dict[int, float]:
         """0..1 per film: share of the words found in its catalog text or (for rare words) its reviews."""
         if not words:
             return {}
@@ -338,8 +365,6 @@ class Engine:
             for pos, rowid in enumerate(ranked):
                 hits[rowid] = 1.0 - 0.3 * pos / PER_LIST
             per_word.append(hits)
-            if not reviews:
-                continue
             review_ids = [
                 r[0]
                 for r in self.db.execute(
