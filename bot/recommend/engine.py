@@ -264,6 +264,7 @@ class Engine:
                 "SELECT count(*) FROM (SELECT 1 FROM rec_tag WHERE tag = ? LIMIT ?)", [f"k:{k}", DF_CAP]
             ).fetchone()[0]
             out[k] = math.log(1.0 + self._n_films / (1.0 + df))
+        out[""] = sum(out.values())  # the total, computed once rather than per candidate
         if len(self._kw_weights) > 1000:
             self._kw_weights.clear()
         self._kw_weights[f.film_id] = out
@@ -693,8 +694,9 @@ def similarity(a: Feat, b: Feat, weights: dict[str, float] | None = None) -> flo
     genre = len(a.gset & b.gset) / union if union else 0.0
     if weights and a.kset:
         # The share of what makes `a` distinctive that `b` has too.
-        total = sum(weights.get(k, 1.0) for k in a.kset)
-        kw = sum(weights.get(k, 1.0) for k in a.kset & b.kset) / total if total else 0.0
+        shared = a.kset & b.kset
+        total = weights.get("", 0.0) or sum(weights.get(k, 1.0) for k in a.kset)
+        kw = sum(weights.get(k, 1.0) for k in shared) / total if shared and total else 0.0
     else:
         kw = len(a.kset & b.kset) / math.sqrt(len(a.kset) * len(b.kset)) if a.kset and b.kset else 0.0
     mood = 0.0
