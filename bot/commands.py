@@ -1,4 +1,4 @@
-"""The chat commands of CONTRACT.md, as platform-neutral handlers.
+"""The chat commands (README, "Chat commands"), as platform-neutral handlers.
 
 A handler takes the bot and a `Request` and returns `Reply`s; it raises a
 `UserError` for anything the user should fix. The `COMMANDS` table is the single

@@ -37,8 +37,8 @@ def smooth(limit: int, period: float) -> tuple[Window, ...]:
     return (Window(limit, period), Window(3, 3 * period / limit))
 
 
-# PLATFORMS.md §1.12 (Telegram: ~1/s per chat, 20/min per group, ~30/s overall) and §2.11
-# (Discord: 50/s global; per-channel buckets are honoured by discord.py itself).
+# Telegram's Bot FAQ ("My bot is hitting limits"): ~1/s per chat, 20/min per group, ~30/s overall.
+# Discord's rate-limit documentation: 50/s global; per-channel buckets are honoured by discord.py itself.
 DEFAULT_LIMITS: dict[str, RateLimits] = {
     "telegram": RateLimits(overall=smooth(30, 1.0), per_chat=(Window(1, 1.0),), per_group=(Window(20, 60.0),)),
     "discord": RateLimits(overall=smooth(50, 1.0)),

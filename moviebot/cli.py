@@ -1,4 +1,4 @@
-"""The `moviebot` command line (CONTRACT.md): run, console, import, backup, feed.
+"""The `moviebot` command line (README, "Command line"): run, console, import, backup, feed.
 
 Exit status: 0 done, 1 failed, 2 bad usage or configuration. Every failure is
 one line on stderr that names what is wrong; no traceback reaches a user.

@@ -7,7 +7,7 @@
     bot/        the platform-neutral core
 
 Each layer imports only the layers below it. The one exemption is `bot/__main__.py`, which
-exists so that `python -m bot` (CONTRACT.md) starts the program: it is a script, not part of
+exists so that `python -m bot` (README) starts the program: it is a script, not part of
 the core, and nothing imports it. Imports are read with `ast`, including imports inside
 functions; imports under `if TYPE_CHECKING:` are left out (they never run).
 """

@@ -1,4 +1,4 @@
-"""One way in (`read_review`): every spoiler markup of CONTRACT.md, on every input, and the
+"""One way in (`read_review`): every spoiler markup the README lists, on every input, and the
 leaks of issue 10 that each used to show the secret in /review."""
 
 from __future__ import annotations

@@ -89,7 +89,7 @@ REDDIT = [
     (">!whole line!<", ["<S>whole line</S>"]),
     ("unclosed >!spoiler here", ["unclosed >!spoiler here"]),
     ("two >!a!< and >!b!<", ["two <S>a</S> and <S>b</S>"]),
-    ("a >!spans\n\nparagraphs!< b", ["a <S>spans</S>", "<S>paragraphs</S> b"]),  # CONTRACT: across paragraphs
+    ("a >!spans\n\nparagraphs!< b", ["a <S>spans</S>", "<S>paragraphs</S> b"]),  # README: across paragraphs
     ("**bold** >!x!<", ["<b>bold</b> <S>x</S>"]),
 ]
 

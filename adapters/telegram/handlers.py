@@ -42,7 +42,7 @@ from .sending import call
 log = logging.getLogger("moviebot.telegram")
 TOAST_LIMIT = 200
 EDIT_INTERVAL = 1.0  # seconds between edits of one message: about Telegram's 1 message/s per chat
-MAX_EDIT_SLOTS = 512  # answerCallbackQuery text, 0-200 characters (PLATFORMS.md 1.1)
+MAX_EDIT_SLOTS = 512  # answerCallbackQuery text, 0-200 characters (Bot API)
 PLATFORM = "telegram"
 _NAME_RE = re.compile(r"[A-Za-z0-9_]{1,32}")
 CANNOT_DELETE = "I couldn't delete the original message: I need the right to delete messages here."

@@ -1,6 +1,6 @@
 """Who is an admin of a Telegram chat, asked of Telegram at most once a minute per person.
 
-Rules (CONTRACT.md, PLATFORMS §1.10): chat creator and administrators (getChatMember),
+Rules (README, "Admins"; Bot API getChatMember): chat creator and administrators (getChatMember),
 anonymous group admins (the message's `sender_chat` is the group itself), every
 channel post (only admins can post in a channel). In a private chat nobody is an
 admin here; `MOVIEBOT_ADMINS` is checked by the core for every chat. The cache keeps

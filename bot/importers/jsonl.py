@@ -1,4 +1,4 @@
-"""The `movies` and `reviews` JSON Lines formats of CONTRACT.md."""
+"""The `movies` and `reviews` JSON Lines formats (README, "Import formats")."""
 
 from __future__ import annotations
 

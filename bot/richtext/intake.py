@@ -67,7 +67,7 @@ def utf16_ranges(text: str, entities: Iterable[tuple[int, int]], *, start: int =
     """Telegram entity (offset, length) pairs, counted in UTF-16 units of `text`, as code-point
     ranges of ``text[start:]`` (the review body after the command line).
 
-    Telegram counts entity offsets in UTF-16 code units (PLATFORMS.md 1.2); Python
+    Telegram counts entity offsets in UTF-16 code units (Bot API, MessageEntity); Python
     counts code points, so a 🎬 before a spoiler would shift it by one without this.
     """
     index: dict[int, int] = {}

@@ -201,7 +201,7 @@ def plain_text(d: Document) -> str:
 
 
 def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units: what Telegram budgets a message in (PLATFORMS 1.1)."""
+    """Length in UTF-16 code units: what Telegram budgets a message in (4096 per message)."""
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 

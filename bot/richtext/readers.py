@@ -19,7 +19,7 @@ or crossed markup degrades to literal text" true for all of them at once:
    the link and the spoiler flag that are active, and starts a new block at each
    paragraph break, quote or heading.
 
-Then the paragraph rules that are markup in plain text too (CONTRACT.md):
+Then the paragraph rules that are markup in plain text too (README, "Spoilers"):
 
 * A paragraph starting ``Spoiler:`` / ``Spoilers:`` hides the rest of that
   paragraph; the label stays visible, as on a forum (``Spoiler: ||he dies||``).
@@ -825,7 +825,7 @@ def _split_at(b: Block, offset: int, source: str) -> Block:
     return _mark(b, offset, len(b.text), source)
 
 
-# Cues inside a paragraph (CONTRACT.md): "Perfect noir. SPOILER: the ending…",
+# Cues inside a paragraph (README, "Spoilers"): "Perfect noir. SPOILER: the ending…",
 # "(spoilers) the twist…", "… spoilers below." A "label" cue hides the rest of its
 # paragraph; an "ahead" cue hides everything after it. Either stops at an explicit
 # end marker. "No spoilers:", "spoiler-free" and "Spoilers: none" are not cues.

@@ -14,7 +14,7 @@ than a message, between code points. A better kind of cut is taken when it keeps
 the message at least half as full as the longest one that would fit; otherwise
 messages would become tiny just to end on a paragraph.
 
-Limits (PLATFORMS 1.1, 2.1):
+Limits (the Bot API's sendMessage and Discord's message limits):
 
 * Telegram: at most 4096 UTF-16 code units of text after entity parsing (which
   also keeps the code-point rule), at most 32,768 bytes of raw HTML, and at most

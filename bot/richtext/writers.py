@@ -3,7 +3,7 @@
 Every writer treats span text as untrusted user text: the bot's own replies are
 documents too, and a film title or a review can contain anything.
 
-Telegram HTML (PLATFORMS 1.3): only ``b i u s code a tg-spoiler blockquote``;
+Telegram HTML (Bot API, "HTML style"): only ``b i u s code a tg-spoiler blockquote``;
 ``& < > "`` are escaped; tags nest strictly (spoiler outermost, then the link,
 then strike/underline/bold/italic), so any end tag matches the innermost open
 one. ``code`` is used only for a span with no other attribute, because Telegram
@@ -11,7 +11,7 @@ lets nothing nest with ``code``. Links are kept only for http(s)/mailto URLs:
 ``tg://user?id=…`` from a review would be a mention, and a word joiner follows
 every ``@`` that starts a username, so ``@name`` notifies nobody.
 
-Discord markdown (PLATFORMS 2.2 and ``tests/checks/discord_markdown.py``):
+Discord markdown (Discord's markdown rules, as ``tests/checks/discord_markdown.py`` reads them):
 
 * ``\\ * _ ~ | ` [ ]`` are backslash-escaped everywhere, and ``> # - +`` and
   ``1.`` at a line start, so user text can neither open nor close the bot's

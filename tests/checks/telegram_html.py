@@ -1,8 +1,7 @@
 """A strict stand-in for Telegram's side of ``parse_mode="HTML"``.
 
 Mirrors TDLib's ``parse_html`` / ``decode_html_entity`` (``tdlib/td:td/telegram/MessageEntity.cpp``) and the
-Bot API server's text checks (``tdlib/telegram-bot-api:telegram-bot-api/Client.cpp``), as summarised in
-``PLATFORMS.md`` part 1 (sections 1.1-1.6).
+Bot API server's text checks (``tdlib/telegram-bot-api:telegram-bot-api/Client.cpp``).
 
 Deliberate differences from the real server, all in the *stricter* direction so that tests catch our bugs:
 
@@ -10,7 +9,7 @@ Deliberate differences from the real server, all in the *stricter* direction so 
   blockquote, a link inside a link) is an error here.  The description says so:
   ``... (strict check: Telegram would silently drop it)``.
 * The 4096 limit is checked both in code points (what TDLib counts) and in UTF-16 code units (what our
-  splitter budgets, PLATFORMS 1.1); exceeding either one is "message is too long".
+  splitter budgets); exceeding either one is "message is too long".
 * URLs in ``<a href>`` are only normalised lightly (a missing scheme becomes ``http://``); an href that
   is obviously not a URL drops the entity, as Telegram does.
 

@@ -7,7 +7,7 @@ It plays Discord's side exactly as discord.py 2.7.1 talks to it, on 127.0.0.1 on
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
         ...   # (restore both afterwards; ``fake.patch_discord_py()`` does it for you)
 
-Strictness, in short (every rule names the Discord behaviour it copies, see PLATFORMS.md part 2):
+Strictness, in short (every rule copies a documented Discord behaviour):
 
 * REST needs ``Authorization: Bot <token>`` (401 code 0) except on the routes Discord authenticates
   by the token in the URL (``/interactions/{id}/{token}/callback``, ``/webhooks/{app}/{token}...``)
