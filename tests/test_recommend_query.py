@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.recommend.people import PeopleIndex
 from bot.recommend.query import TOKEN_RE, parse
 
 TITLES = {
@@ -160,3 +162,47 @@ def test_vocabulary_soup_parses(words: list[str]) -> None:
     assert not (set(q.moods) & q.not_moods)
     if q.year_min and q.year_max:
         assert q.year_min <= q.year_max
+
+
+def _people() -> PeopleIndex:
+    ix = PeopleIndex()
+    ix.add_film("Oldboy", 2003, ["Park Chan-wook"], ["Choi Min-sik"])
+    ix.add_film("Parasite", 2019, ["Bong Joon-ho"], ["Song Kang-ho", "Samuel L. Jackson"])
+    ix.add_film("In the Mood for Love", 2000, ["Wong Kar-wai"], ["Tony Leung Chiu-wai", "Gael García Bernal"])
+    return ix
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "negated"),
+    [
+        ("park chan-wook films", "Park Chan-wook", False),
+        ("Chan-wook PARK", "Park Chan-wook", False),
+        ("something with song kang ho", "Song Kang-ho", False),
+        ("films with samuel jackson", "Samuel L. Jackson", False),
+        ("tony leung", "Tony Leung Chiu-wai", False),
+        ("gael garcia bernal", "Gael García Bernal", False),
+        ("bong joonho", "Bong Joon-ho", False),
+        ("by wong kar wia", "Wong Kar-wai", False),
+        ("romance but not by wong kar-wai", "Wong Kar-wai", True),
+    ],
+)
+def test_people_in_any_order_spelling_and_accent(text: str, name: str, negated: bool) -> None:
+    q = parse(text, resolve, people=_people())
+    if negated:
+        assert name in q.not_people and not q.people
+    else:
+        assert [n for _, n, _ in q.people] == [name]
+    assert not q.words
+
+
+def test_a_common_word_is_not_a_person() -> None:
+    q = parse("jurassic park", resolve, people=_people())
+    assert not q.people and "park" in q.words
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_parser_with_people_never_raises(text: str) -> None:
+    q = parse(text, resolve, people=_people())
+    assert isinstance(q.reading(), list)
+    assert not ({k for k, _, _ in q.people} & q.not_people_keys)

@@ -6,6 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot import dispatch
+from bot.core import MovieBot
+from bot.replies import Request
 from bot.store import Store
 from bot.titles import TitleIndex, normalize_title, split_year
 
@@ -77,3 +80,40 @@ def test_resolve_never_raises(text: str) -> None:
     idx = TitleIndex([(1, "parasite", 2019, "Parasite"), (2, "host", 2006, "The Host")])
     res = idx.resolve(text)
     assert res.film_id in (None, 1, 2)
+
+
+def test_an_exact_title_beats_an_alias_and_the_other_is_named(index: TitleIndex, store: Store) -> None:
+    res = index.resolve("The Ring")
+    assert res.film_id is not None
+    assert store.get_film(res.film_id).label == "The Ring (2002)"  # not Ringu, whose alias is "The Ring"
+    assert [label for _, label in res.others] == ["Ringu (1998)"]
+    ringu = index.resolve("the ring 1998").film_id
+    assert ringu is not None and store.get_film(ringu).title == "Ringu"
+    assert index.resolve("ringu").film_id == ringu
+    assert store.get_film(res.film_id).id in index.same_title(ringu)
+
+
+def _say(bot: MovieBot, command: str, args: str) -> str:
+    replies = dispatch.handle(bot, Request("telegram", "u1", command, args=args))
+    return "\n".join(r.body.plain for r in replies)
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "how"),
+    [
+        ("rate", "the ring 6", "/rate the ring 1998 6"),
+        ("movie", "The Ring", "/movie The Ring 1998"),
+        ("review", "oldboy", "/review oldboy 2013"),
+    ],
+)
+def test_commands_that_pick_among_remakes_say_which_and_how_to_pick_the_other(
+    movie_bot: MovieBot, command: str, args: str, how: str
+) -> None:
+    text = _say(movie_bot, command, args)
+    assert "Also titled like this" in text
+    assert how in text
+
+
+def test_rating_the_other_remake_with_its_year(movie_bot: MovieBot) -> None:
+    text = _say(movie_bot, "rate", "the ring 1998 7")
+    assert text.startswith("Rated Ringu (1998) 7/10")

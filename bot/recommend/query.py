@@ -31,7 +31,7 @@ from .lexicon import (
     SIMILAR_RE,
     TITLE_STOPS,
 )
-from .people import PeopleIndex, Person
+from .people import PeopleIndex, Person, name_keys
 
 MAX_CHARS = 300
 MAX_WORDS = 8
@@ -510,12 +510,26 @@ def _take_people(tokens: list[str], q: Query, people: PeopleIndex) -> set[int]:
             cued, role, _ = _cue(tokens, i, i + n)
             person = people.exact(words, cued=cued)
             if person is not None:
+                if n == 1:  # a family name; the misspelt rest of the name may follow ("wong kar wia")
+                    n = _name_extent(tokens, i, person)
+                    role = _cue(tokens, i, i + n)[1] or role
                 used |= _record_person(tokens, i, i + n, person, role, q)
                 i += n
                 break
         else:
             i += 1
     return used
+
+
+def _name_extent(tokens: list[str], i: int, person: Person) -> int:
+    """How many tokens from `i` spell this person's name, allowing a slip: at least the one matched."""
+    keys = name_keys(person.name)
+    for n in (3, 2):
+        if i + n <= len(tokens):
+            typed = "".join(t for t in tokens[i : i + n])
+            if max(fuzz.ratio(typed, k) for k in keys) >= 85:
+                return n
+    return 1
 
 
 def _fuzzy_people(
