@@ -731,7 +731,9 @@ def explain(f: Feat, q: Query, likes: list[Feat]) -> tuple[list[str], list[str]]
     for t in likes:
         shared = [k for k in f.keywords if k in t.kset]
         if shared:
+            # The pair first, then each alone, so the next pick sharing the same pair still says why.
             reasons.append("shares " + ", ".join(shared[:2]))
+            reasons += [f"shares {k}" for k in shared[:3]]
         if f.dset & t.dset:
             reasons.append("same director")
     reasons += [k for k in f.keywords if any(_keyword_hit(w, (k,)) for w in q.words)]
