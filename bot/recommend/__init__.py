@@ -34,6 +34,7 @@ __all__ = ["Feat", "Pick", "Query", "Recommender", "parse"]
 
 PICKS = 5
 EXPIRED = "Those picks have expired; ask again with /recommend, e.g. /recommend sad korean drama"
+FREEZE_MIN_FILMS = 20_000
 COLD_VOTES = 30  # fewer ratings than this in the whole database: the community has no taste yet
 STARTER_NOTE = (
     "Few ratings here yet, so these are starter picks: acclaimed films from the starter catalog, "
@@ -59,9 +60,11 @@ class Recommender:
         self.sync()
         # The title and people indexes are a few hundred thousand long-lived objects at 100,000 films;
         # left in the collected generations, every full collection walks them all (tens of ms in the
-        # middle of a request). Frozen, they are never scanned again; later objects are collected as usual.
-        gc.collect()
-        gc.freeze()
+        # middle of a request). Frozen, they are never scanned again; later objects are collected as
+        # usual. Small catalogs (and the test suite's many small bots) skip the one-off collection.
+        if self._synced_to >= FREEZE_MIN_FILMS:
+            gc.collect()
+            gc.freeze()
 
     def sync(self) -> None:
         """Catch up with films added since the last look, and with reviews written by a process that had
