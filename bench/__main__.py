@@ -1,4 +1,4 @@
-"""Run every benchmark: recommendations, and the feed fan-out when `bench.feed` exists."""
+"""Run every benchmark: recommendations, the feed fan-out when `bench.feed` exists, movie nights."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
         feed = None
     if feed is not None and hasattr(feed, "main"):
         status = feed.main(["--quick"] if args.quick else []) or status
+    from bench import movienight
+
+    status = movienight.main(["--quick"] if args.quick else []) or status
     return int(status or 0)
 
 
