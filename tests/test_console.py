@@ -177,3 +177,14 @@ def test_a_body_ends_at_a_dot_line_and_each_reply_is_one_block(movie_bot: MovieB
     assert "whole number from 1 to 10" in blocks[1]
     assert blocks[2].startswith("The review is empty")
     assert all("\n" not in b for b in blocks)
+
+
+def test_a_movie_night_in_the_console(movie_bot: MovieBot) -> None:
+    script = "/watchlist add Parasite\n/watchlist add Oldboy\n/movienight\n1\n2\n/movienight end\n1\n"
+    out = console(movie_bot, script)
+    assert "Added Parasite (2019) to your watchlist (1 film)." in out
+    assert "[1] 1. " in out and "[5] 5. " in out  # one numbered button per candidate
+    assert "You voted for " in out and "Vote changed to " in out
+    assert "🎬 Movie night: " in out and "wins with 1 of 1 vote. Closed by console." in out
+    # An old vote's number still answers, as an old message's button does in a chat.
+    assert out.rstrip().endswith("Closed by console.") and "This vote has closed." in out
