@@ -1,4 +1,5 @@
-"""Run every benchmark: recommendations, the feed fan-out when `bench.feed` exists, movie nights."""
+"""Run every benchmark: recommendations, the feed fan-out when `bench.feed` exists, movie nights,
+spoiler reading."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     from bench import movienight
 
     status = movienight.main(["--quick"] if args.quick else []) or status
+    from bench import spoilers
+
+    status = spoilers.main(["--quick"] if args.quick else []) or status
     return int(status or 0)
 
 

@@ -5,10 +5,26 @@ from __future__ import annotations
 import re
 import time
 
-from tests.checks.telegram_html import utf16_len
+from tests.checks.telegram_html import parse_html, utf16_len
 
 from .base import FakeTelegramBase
 from .model import ANONYMOUS_ADMIN_ID, CHANNEL_BOT_ID
+
+_USER_ENTITY_TYPES = frozenset(
+    {
+        "spoiler",
+        "bold",
+        "italic",
+        "underline",
+        "strikethrough",
+        "code",
+        "pre",
+        "text_link",
+        "blockquote",
+        "expandable_blockquote",
+        "bot_command",
+    }
+)
 
 
 class UsersPart(FakeTelegramBase):
@@ -30,6 +46,33 @@ class UsersPart(FakeTelegramBase):
             entities.append({"type": "bot_command", "offset": offset, "length": utf16_len(m.group())})
         return entities
 
+    def _incoming(self, text: str, html: str | None, entities: list[dict] | None) -> tuple[str, list[dict]]:
+        """Text and entities of a message a member sends, as the Telegram app delivers them.
+
+        ``html`` stands for formatting done in the app (select words, "Spoiler"): it is
+        parsed as Telegram parses HTML, and the message carries the plain text plus the
+        entities, with no markup left in the text. Explicit ``entities`` are checked like
+        the server would send them: known types, UTF-16 offsets inside the text, no
+        partial overlap. bot_command entities are added as Telegram adds them.
+        """
+        if html is not None:
+            text, entities = parse_html(html)
+        ents = [dict(e) for e in entities or []]
+        units = utf16_len(text)
+        for e in ents:
+            if e.get("type") not in _USER_ENTITY_TYPES:
+                raise ValueError(f"entity type {e.get('type')!r} is not one a user message carries here")
+            if not 0 <= e["offset"] < e["offset"] + e["length"] <= units:
+                raise ValueError(f"entity {e} is outside the text ({units} UTF-16 units)")
+        for a in ents:
+            for b in ents:
+                a0, a1, b0, b1 = a["offset"], a["offset"] + a["length"], b["offset"], b["offset"] + b["length"]
+                if a is not b and a0 < b0 < a1 < b1:
+                    raise ValueError(f"entities {a} and {b} overlap without nesting")
+        known = {(e["offset"], e["length"]) for e in ents if e["type"] == "bot_command"}
+        ents += [e for e in self._command_entities(text) if (e["offset"], e["length"]) not in known]
+        return text, sorted(ents, key=lambda e: (e["offset"], -e["length"]))
+
     def _resolve_message(self, chat_id: int, message: dict | int) -> dict:
         mid = message["message_id"] if isinstance(message, dict) else int(message)
         try:
@@ -49,11 +92,14 @@ class UsersPart(FakeTelegramBase):
         caption: str | None = None,
         sender_chat: dict | None = None,
         entities: list[dict] | None = None,
+        html: str | None = None,
+        caption_html: str | None = None,
     ) -> dict:
         """Simulate a user posting in a chat (an update of type ``message``); returns the Message dict.
 
         ``sender_chat`` equal to the chat itself makes it an anonymous-admin message (``from`` is
-        @GroupAnonymousBot); another chat makes it a message sent on behalf of that channel."""
+        @GroupAnonymousBot); another chat makes it a message sent on behalf of that channel.
+        ``html``/``caption_html`` stand for formatting done in the app (see `_incoming`)."""
         cid = self._cid(chat)
         chat_obj = self.chats[cid]
         if chat_obj["type"] == "channel":
@@ -91,16 +137,15 @@ class UsersPart(FakeTelegramBase):
             msg["message_thread_id"] = thread_id
         if reply_to is not None:
             msg["reply_to_message"] = self._strip_reply(self._resolve_message(cid, reply_to))
-        if text is not None:
-            msg["text"] = text
-            ents = entities if entities is not None else self._command_entities(text)
+        if text is not None or html is not None:
+            msg["text"], ents = self._incoming(text or "", html, entities)
             if ents:
                 msg["entities"] = ents
+            text = msg["text"]
         if document is not None:
             msg["document"] = document
-        if caption is not None:
-            msg["caption"] = caption
-            ents = self._command_entities(caption)
+        if caption is not None or caption_html is not None:
+            msg["caption"], ents = self._incoming(caption or "", caption_html, None)
             if ents:
                 msg["caption_entities"] = ents
         if text is None and document is None:
