@@ -23,6 +23,7 @@ Telegram's 64-byte callback_data and Discord's 100-character custom_id.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 
@@ -46,6 +47,7 @@ MAX_WHAT = 60
 MAX_LABEL = 40
 END_WORDS = ("end", "stop", "close", "finish")
 CLOSED = "This vote has closed."
+ACTION_RE = re.compile(rf"{PREFIX}:([0-9]{{1,15}}):([1-9])", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -87,14 +89,16 @@ def cmd_movienight(bot: MovieBot, req: Request) -> list[Reply]:
 
 
 def press_vote(bot: MovieBot, req: Request, action: str) -> list[Reply]:
-    parts = action.split(":")
-    try:
-        night_id, position = int(parts[1]), int(parts[2])
-    except (IndexError, ValueError):
-        raise BadInput("That button no longer works; start a vote with /movienight.") from None
+    m = ACTION_RE.fullmatch(action)
+    if m is None:  # ASCII digits only, bounded: int() would take "൯੩" and SQLite refuses 20-digit ids
+        raise BadInput("That button no longer works; start a vote with /movienight.")
+    night_id, position = int(m.group(1)), int(m.group(2))
     night = load(bot, night_id)
     if night is None:
         return [text_reply(CLOSED + " Start a new one with /movienight.", private=True)]
+    if (night.platform, night.chat_id) != (req.platform, req.chat_id):
+        # A vote counts only in its own chat, whatever a forged button carries.
+        raise BadInput("That button no longer works; start a vote with /movienight.")
     if night.is_open and bot.clock() >= night.closes_at:
         night = close(bot, night, closed_by=None)
         return [render(bot, night, edit=True), announcement(bot, night), text_reply(CLOSED, private=True)]
