@@ -375,3 +375,29 @@ def m006_movie_nights(db: sqlite_utils.Database) -> None:
         )
         """,
     )
+
+
+@migration
+def m007_reread_spoiler_markup_shown_as_text(db: sqlite_utils.Database) -> None:
+    """Reviews stored while their spoiler markup was not understood showed the secret (issue 10).
+
+    Telegram's ``<span class="tg-spoiler">`` with no other tag, Reddit markers across
+    paragraphs, ``||…||`` inside a Letterboxd export and cues inside a paragraph were
+    stored as literal text, so /review and the feed showed them. Such a review still
+    holds the markup in its text: it is read again, through the same `read_review` as
+    new reviews. Only reviews with nothing hidden and in ``auto`` mode are touched (an
+    admin's ``none`` stays, and nothing that was hidden becomes visible); inline styles
+    of a re-read review are lost, which is the price of not leaking its secret.
+    """
+    from .richtext import Document, read_review
+
+    rows = db.execute(
+        "SELECT id, body, plain FROM reviews WHERE spoiler_mode = 'auto' AND (plain LIKE '%spoiler%' "
+        "OR instr(plain, '||') > 0 OR (instr(plain, '>!') > 0 AND instr(plain, '!<') > 0))"
+    ).fetchall()
+    for review_id, body, plain in rows:
+        if Document.from_json(body).has_spoilers:
+            continue
+        again = read_review(plain)
+        if again.blocks and again.has_spoilers:
+            db.execute("UPDATE reviews SET body = ?, plain = ? WHERE id = ?", [again.to_json(), again.plain, review_id])

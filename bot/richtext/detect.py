@@ -103,7 +103,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from .model import DETECTOR_SOURCE, Block, Document, explicit_spoilers, normalize, unspoil
+from .model import DETECTOR_SOURCE, Block, Document, explicit_spoilers, mark_range, normalize, unspoil
 
 SpoilerMode = Literal["auto", "none", "all"]
 RETELLING_MIN_BLOCKS = 3
@@ -668,24 +668,6 @@ def _first_narrating_sentence(text: str, names: set[str]) -> int:
     return 0
 
 
-def _mark_range(b: Block, start: int, end: int) -> Block:
-    out = []
-    pos = 0
-    for sp in b.spans:
-        n = len(sp.text)
-        a, z = max(start, pos), min(end, pos + n)
-        if a >= z or sp.spoiler:
-            out.append(sp)
-        else:
-            if a > pos:
-                out.append(replace(sp, text=sp.text[: a - pos]))
-            out.append(replace(sp, text=sp.text[a - pos : z - pos], spoiler=True, source=DETECTOR_SOURCE))
-            if z < pos + n:
-                out.append(replace(sp, text=sp.text[z - pos :]))
-        pos += n
-    return replace(b, spans=tuple(out))
-
-
 def detect_spoilers(d: Document, film: FilmHints | None = None) -> Document:
     """`d` with the retelling hidden paragraph by paragraph and every revealing sentence
     elsewhere hidden on its own (source ``"detector"``)."""
@@ -705,11 +687,11 @@ def detect_spoilers(d: Document, film: FilmHints | None = None) -> Document:
             if cut == 0:
                 blocks.append(replace(b, spoiler=True, source=DETECTOR_SOURCE))
             else:
-                blocks.append(_mark_range(b, cut, len(b.text)))
+                blocks.append(mark_range(b, cut, len(b.text), DETECTOR_SOURCE))
             continue
         text = b.text
         for a, z, _ in reveal_ranges(text, film, opening=k == 0 or (k == 1 and d.blocks[0].kind == "heading")):
-            b = _mark_range(b, a, z)
+            b = mark_range(b, a, z, DETECTOR_SOURCE)
         blocks.append(b)
     return normalize(Document(tuple(blocks)))
 

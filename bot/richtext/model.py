@@ -195,6 +195,26 @@ def unspoil(d: Document) -> Document:
     )
 
 
+def mark_range(b: Block, start: int, end: int, source: str) -> Block:
+    """`b` with its text positions [start, end) made a spoiler from `source`; text that is
+    already a spoiler keeps its own source (author markup stays author markup)."""
+    out: list[Span] = []
+    pos = 0
+    for s in b.spans:
+        n = len(s.text)
+        a, z = max(start, pos), min(end, pos + n)
+        if a >= z or s.spoiler:
+            out.append(s)
+        else:
+            if a > pos:
+                out.append(replace(s, text=s.text[: a - pos]))
+            out.append(replace(s, text=s.text[a - pos : z - pos], spoiler=True, source=source))
+            if z < pos + n:
+                out.append(replace(s, text=s.text[z - pos :]))
+        pos += n
+    return replace(b, spans=tuple(out))
+
+
 def plain_text(d: Document) -> str:
     """All text, spoilers included, as the platforms count it (paragraphs split by a blank line)."""
     return d.plain

@@ -43,7 +43,7 @@ import html as _html
 import re
 from dataclasses import dataclass, field, replace
 
-from .model import Block, BlockKind, Document, Span, clean_text, normalize
+from .model import Block, BlockKind, Document, Span, clean_text, mark_range, normalize
 
 DIALECTS = ("auto", "discord", "telegram_html", "reddit", "bbcode", "markdown", "plain", "html")
 
@@ -801,28 +801,9 @@ _END = re.compile(
 )
 
 
-def _mark(b: Block, start: int, end: int, source: str) -> Block:
-    """`b` with text positions [start, end) turned into a spoiler (what is already one keeps its source)."""
-    out: list[Span] = []
-    pos = 0
-    for s in b.spans:
-        n = len(s.text)
-        a, z = max(start, pos), min(end, pos + n)
-        if a >= z or s.spoiler:
-            out.append(s)
-        else:
-            if a > pos:
-                out.append(replace(s, text=s.text[: a - pos]))
-            out.append(replace(s, text=s.text[a - pos : z - pos], spoiler=True, source=source))
-            if z < pos + n:
-                out.append(replace(s, text=s.text[z - pos :]))
-        pos += n
-    return replace(b, spans=tuple(out))
-
-
 def _split_at(b: Block, offset: int, source: str) -> Block:
     """`b` with everything after text position `offset` turned into a spoiler."""
-    return _mark(b, offset, len(b.text), source)
+    return mark_range(b, offset, len(b.text), source)
 
 
 # Cues inside a paragraph (README, "Spoilers"): "Perfect noir. SPOILER: the ending…",
@@ -879,7 +860,7 @@ def apply_paragraph_rules(d: Document) -> Document:
                 out.append(b if b.spoiler else replace(b, spoiler=True, source="label"))
                 continue
             # the end marker inside this paragraph: hidden up to it, cues after it still count
-            b = _mark(b, 0, em.start(), "label")
+            b = mark_range(b, 0, em.start(), "label")
             ahead = False
             pos = em.end()
         else:
@@ -893,7 +874,7 @@ def apply_paragraph_rules(d: Document) -> Document:
             em = _END_INLINE.search(text, m.end())
             kind_ahead = m.re is _AHEAD or bool(m.groupdict().get("ahead"))
             if em is not None:
-                b = _mark(b, m.end(), em.start(), "label")
+                b = mark_range(b, m.end(), em.start(), "label")
                 pos = em.end()
                 continue
             if kind_ahead or not has_visible_word(rest):
