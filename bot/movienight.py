@@ -35,7 +35,7 @@ from .replies import Button, Reply, Request, text_reply
 from .richtext import Block, Document, Span, bold, italic, para
 from .store import Film
 from .text import clean_line
-from .watchlist import members
+from .watchlist import members, wanted_here
 
 PREFIX = "mn"
 MIN_CANDIDATES = 3
@@ -276,21 +276,8 @@ def tally(bot: MovieBot, night: Night) -> dict[int, int]:
 
 def watchlist_counts(bot: MovieBot, platform: str, chat_id: str, film_ids: list[int]) -> dict[int, int]:
     """film id -> how many people here have it on their watchlist, unseen."""
-    if not film_ids:
-        return {}
-    marks = ",".join("?" * len(film_ids))
-    out = dict.fromkeys(film_ids, 0)
-    for film_id, n in bot.store.db.execute(
-        f"""SELECT w.film_id, count(*) FROM watchlist w
-            JOIN chat_members m ON m.platform = w.platform AND m.user_id = w.user_id AND m.chat_id = ?
-            WHERE w.platform = ? AND w.film_id IN ({marks})
-              AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.platform = w.platform
-                              AND r.user_id = w.user_id AND r.film_id = w.film_id)
-            GROUP BY w.film_id""",
-        [chat_id, platform, *film_ids],
-    ):
-        out[int(film_id)] = int(n)
-    return out
+    wanted = wanted_here(bot.store, platform, chat_id, film_ids, exclude="")
+    return {f: len(wanted.get(f, [])) for f in film_ids}
 
 
 def close(bot: MovieBot, night: Night, *, closed_by: str | None) -> Night:
@@ -367,7 +354,7 @@ def choose(bot: MovieBot, req: Request, what: str) -> list[Candidate]:
     chosen = chosen[:MAX_CANDIDATES]
     taken = {f for f, _ in chosen}
     if len(chosen) < MAX_CANDIDATES:
-        for film_id, reason in _picks(bot, req, what, ids, seen | taken):
+        for film_id, reason in _picks(bot, req, what, people, seen | taken):
             if len(chosen) >= MAX_CANDIDATES:
                 break
             chosen.append((film_id, reason))
@@ -384,8 +371,9 @@ def choose(bot: MovieBot, req: Request, what: str) -> list[Candidate]:
     ]
 
 
-def _picks(bot: MovieBot, req: Request, what: str, ids: list[str], exclude: set[int]) -> list[tuple[int, str]]:
+def _picks(bot: MovieBot, req: Request, what: str, people: dict[str, str], exclude: set[int]) -> list[tuple[int, str]]:
     """The recommender's picks for `what`, unseen here, favouring films like what people here rated 8+."""
+    ids = list(people) or [req.user_id]
     rec = bot.recommender
     db = bot.store.db
     marks = ",".join("?" * len(ids))
@@ -410,7 +398,6 @@ def _picks(bot: MovieBot, req: Request, what: str, ids: list[str], exclude: set[
         picks = rec.engine.rank(Query(like=likes), exclude=exclude, avoid=set(), likes=feats, limit=POOL)
     picks = [p for p in picks if p.feat.film_id not in exclude]
     fav_feats = rec.engine.feats([f for f, *_ in favourites])
-    people = members(bot.store, req.platform, req.chat_id)
 
     def nearest(p: Pick) -> tuple[float, int | None]:
         best, which = 0.0, None

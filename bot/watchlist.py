@@ -42,13 +42,22 @@ def note_member(store: Store, req: Request) -> None:
     """Remember that this member uses the bot in this chat (best effort: never fails a command)."""
     if not req.user_id or req.user_id == "unknown":
         return
+    name = clean_line(req.user_name)[:64]
     try:
+        # Most commands come from people already noted today: a read, and no write lock taken.
+        row = store.db.execute(
+            """SELECT user_name, last_seen > strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day') FROM chat_members
+               WHERE platform = ? AND chat_id = ? AND user_id = ?""",
+            [req.platform, req.chat_id, req.user_id],
+        ).fetchone()
+        if row is not None and row[1] and (row[0] == name or not name):
+            return
         store.db.execute(
             """INSERT INTO chat_members (platform, chat_id, user_id, user_name) VALUES (?,?,?,?)
                ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET
                    user_name = CASE WHEN excluded.user_name != '' THEN excluded.user_name ELSE user_name END,
                    last_seen = excluded.last_seen""",
-            [req.platform, req.chat_id, req.user_id, clean_line(req.user_name)[:64]],
+            [req.platform, req.chat_id, req.user_id, name],
         )
     except sqlite3.Error as exc:
         log.warning("could not note a chat member: %s", exc)

@@ -97,3 +97,13 @@ def test_the_list_survives_a_restart(store: Store, tmp_path: Path) -> None:
 
 def test_help_lists_the_watchlist(movie_bot: MovieBot) -> None:
     assert "/watchlist" in say(movie_bot, "ann", "/help")
+
+
+def test_who_is_here_is_noted_once_and_renamed_when_the_name_changes(movie_bot: MovieBot, store: Store) -> None:
+    say(movie_bot, "ann", "/help", chat="club")
+    changes = store.db.conn.total_changes
+    say(movie_bot, "ann", "/movie Parasite", chat="club")  # known, same name: a read, no write
+    assert store.db.conn.total_changes == changes
+    req = Request(platform="telegram", user_id="ann", user_name="Ann B.", command="help", chat_id="club")
+    dispatch.handle(movie_bot, req)
+    assert store.db.execute("SELECT user_name FROM chat_members WHERE user_id = 'ann'").fetchone()[0] == "Ann B."

@@ -130,6 +130,21 @@ def sender_id(message: Message) -> str:
     return "unknown"
 
 
+def press_request(query: CallbackQuery, message: MaybeInaccessibleMessage) -> tuple[Request, int | None]:
+    """The neutral request for a button press, and the forum topic to answer in."""
+    thread_id = topic_of(message) if isinstance(message, Message) else None
+    req = Request(
+        platform=PLATFORM,
+        user_id=str(query.from_user.id),
+        user_name=query.from_user.full_name,
+        command="button",
+        chat_id=str(message.chat.id),
+        thread_id=None if thread_id is None else str(thread_id),
+        chat_title=chat_title(message.chat),
+    )
+    return req, thread_id
+
+
 def _fits_toast(reply: Reply) -> bool:
     """A one-line private answer fits a callback toast (at most 200 characters)."""
     text = reply.body.plain.strip()
@@ -262,21 +277,9 @@ class Handlers:
             log.info("callback %s not answered: %s", query.id, type(exc).__name__)
         if message is None:
             return
-        chat = message.chat
-        thread_id = None
-        if isinstance(message, Message):
-            thread_id = topic_of(message)
-        req = Request(
-            platform=PLATFORM,
-            user_id=str(query.from_user.id),
-            user_name=query.from_user.full_name,
-            command="button",
-            chat_id=str(chat.id),
-            thread_id=None if thread_id is None else str(thread_id),
-            chat_title=chat_title(chat),
-        )
+        req, thread_id = press_request(query, message)
         replies = await self.core.press(req, query.data or "")
-        await self.send_replies(context.bot, chat.id, thread_id, replies)
+        await self.send_replies(context.bot, message.chat.id, thread_id, replies)
 
     async def _press_in_place(self, bot: Bot, query: CallbackQuery, message: MaybeInaccessibleMessage) -> None:
         """A button whose answer replaces its own message (a vote).
@@ -289,16 +292,7 @@ class Handlers:
         `retry_after` once (`call`), as for every reply.
         """
         chat = message.chat
-        thread_id = topic_of(message) if isinstance(message, Message) else None
-        req = Request(
-            platform=PLATFORM,
-            user_id=str(query.from_user.id),
-            user_name=query.from_user.full_name,
-            command="button",
-            chat_id=str(chat.id),
-            thread_id=None if thread_id is None else str(thread_id),
-            chat_title=chat_title(chat),
-        )
+        req, thread_id = press_request(query, message)
         replies = await self.core.press(req, query.data or "")
         toast = next((r for r in replies if (r.private or r.error) and not r.edit and _fits_toast(r)), None)
         try:
