@@ -499,3 +499,11 @@ def test_reasons_quote_the_spoiler_free_view_and_catalog_facts_otherwise(movie_b
     assert "coziest" in line
     others = [line for line in pick_lines(reply) if "Little Forest" not in line]
     assert all(" — " in line for line in others)  # each still says why, from the catalog
+
+
+def test_more_picks_after_the_last_film_of_a_person_says_so(miracle_bot: MovieBot) -> None:
+    first = ask(miracle_bot, "wong kar-wai", chat="wkw")
+    assert len(pick_lines(first)) == 3  # all there are; never padded with other directors' films
+    more = press(miracle_bot, "rec:more", chat="wkw")
+    assert "every film here that matches has been shown" in more.body.plain
+    assert not pick_lines(more)

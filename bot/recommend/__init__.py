@@ -176,6 +176,9 @@ class Recommender:
                 notes.append(
                     f"Nothing matches {' and '.join(x for x in (q.era, q.length) if x)}; these are from any time."
                 )
+        if not picks and not q.empty and heading == "More for":
+            # "More" after the last film by Wong Kar-wai: say so, rather than pad with unrelated films.
+            return text_reply("That is all: every film here that matches has been shown. Ask again with /recommend.")
         if not picks and not q.empty:
             notes.append(f"Nothing here matches all of that; these are {instead} instead. " + EXAMPLE)
             fallback = Query(audience=q.audience)  # who will watch still holds
