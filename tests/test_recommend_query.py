@@ -206,3 +206,11 @@ def test_parser_with_people_never_raises(text: str) -> None:
     q = parse(text, resolve, people=_people())
     assert isinstance(q.reading(), list)
     assert not ({k for k, _, _ in q.people} & q.not_people_keys)
+
+
+def test_ordinary_words_in_the_catalog_are_not_family_names() -> None:
+    ix = PeopleIndex()
+    ix.add_film("Once", 2007, ["John Carney"], ["Andrew Strong", "Christopher Mintz-Plasse"], "a strong voice")
+    assert not parse("something strong", resolve, people=ix).people
+    assert not parse("christopher", resolve, people=ix).people  # a hyphenated surname, not a given name
+    assert [n for _, n, _ in parse("mintz-plasse", resolve, people=ix).people] == ["Christopher Mintz-Plasse"]

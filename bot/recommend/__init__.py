@@ -76,9 +76,11 @@ class Recommender:
             self._synced_to = int(top)
         if top > self._people_to:
             for row in db.execute(
-                'SELECT title, year, directors, "cast" FROM films WHERE id > ? ORDER BY id', [self._people_to]
+                'SELECT title, year, directors, "cast", keywords, overview FROM films WHERE id > ? ORDER BY id',
+                [self._people_to],
             ):
-                self.people.add_film(row[0], row[1], json.loads(row[2] or "[]"), json.loads(row[3] or "[]"))
+                text = " ".join(json.loads(row[4] or "[]")) + " " + (row[5] or "")
+                self.people.add_film(row[0], row[1], json.loads(row[2] or "[]"), json.loads(row[3] or "[]"), text)
             self._people_to = int(top)
         features.sync_ratings(db)
         newest = db.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0]

@@ -9,8 +9,9 @@ rapidfuzz on those keys, but only for words the rest of the parser did not
 recognise, so "sad koraen drma" never turns into a person.
 
 A single word is a person only when it is a distinctive family name (five
-letters or more, not a word of any title in the catalog: `kubrick`, not
-`park`), or when a cue says so: "by ozu", "ozu films", "with khan".
+letters or more, not a word of any title, keyword or overview in the catalog:
+`kubrick`, not `park` or `strong`), or when a cue says so: "by ozu", "ozu
+films", "with khan".
 
 The index lives in memory: at 100,000 films it is a few tens of thousands of
 names, and it is read on every request.
@@ -71,7 +72,9 @@ def family_name(name: str) -> str:
     A hyphenated given name (`Chan-wook`, `Kar-wai`) marks family-name-first order.
     """
     words = fold(name).split()
-    if len(words) >= 2 and "-" in words[1] and "-" not in words[0]:
+    given = name.split()[1] if len(name.split()) >= 2 else ""
+    # "Chan-wook", "Kar-wai": a romanised given name, lower case after the hyphen (not "Mintz-Plasse").
+    if len(words) >= 2 and re.fullmatch(r"[^\W\d_]+-[a-z]+", given) and "-" not in words[0]:
         return _NON_ALNUM.sub("", words[0])
     return _NON_ALNUM.sub("", words[-1]) if words else ""
 
@@ -108,8 +111,12 @@ class PeopleIndex:
         # a few hundred strings instead of every name, so a typo costs microseconds at 100,000 films.
         self._buckets: dict[tuple[str, int], list[str]] = {}
 
-    def add_film(self, title: str, year: int | None, directors: Iterable[str], cast: Iterable[str]) -> None:
-        self.title_words.update(name_parts(title))
+    def add_film(
+        self, title: str, year: int | None, directors: Iterable[str], cast: Iterable[str], text: str = ""
+    ) -> None:
+        """Index a film's people; its title, keywords and overview (`text`) tell which words are
+        ordinary words, never read as a bare family name ("strong", "stone", "walker")."""
+        self.title_words.update(name_parts(f"{title} {text}"))
         for role, names in (("directed", directors), ("acted", cast)):
             for name in names:
                 key = person_key(name)
