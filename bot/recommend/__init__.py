@@ -34,7 +34,7 @@ __all__ = ["Feat", "Pick", "Query", "Recommender", "parse"]
 
 PICKS = 5
 EXPIRED = "Those picks have expired; ask again with /recommend, e.g. /recommend sad korean drama"
-FREEZE_MIN_FILMS = 20_000
+FREEZE_MIN_FILMS = 5_000
 COLD_VOTES = 30  # fewer ratings than this in the whole database: the community has no taste yet
 STARTER_NOTE = (
     "Few ratings here yet, so these are starter picks: acclaimed films from the starter catalog, "
