@@ -31,10 +31,13 @@ MIN_SURNAME = 5
 MIN_CUED_SURNAME = 3
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_WORD = re.compile(r"[0-9a-z]+")
 
 
 def fold(text: str) -> str:
     """Accents off (Hangul and kana stay whole), case folded."""
+    if text.isascii():  # nearly every name and overview: no per-character work
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", text).casefold()
@@ -116,7 +119,7 @@ class PeopleIndex:
     ) -> None:
         """Index a film's people; its title, keywords and overview (`text`) tell which words are
         ordinary words, never read as a bare family name ("strong", "stone", "walker")."""
-        self.title_words.update(name_parts(f"{title} {text}"))
+        self.title_words.update(_WORD.findall(fold(f"{title} {text}")))
         for role, names in (("directed", directors), ("acted", cast)):
             for name in names:
                 key = person_key(name)
