@@ -241,3 +241,9 @@ def test_spoiler_text_never_shows_outside_a_spoiler_in_any_writer(case: tuple[st
 
 def test_parse_still_reads_literal_text_without_marks() -> None:
     assert parse("plain words").visible_text() == "plain words"
+
+
+def test_a_spoiler_running_across_a_paragraph_break_is_one_section() -> None:
+    d = read_review("Gorgeous. >!Ernesto poisoned Hector.\n\nHector is the great-great-grandfather.!<\n\nThe songs!")
+    assert d.spoiler_sections == 1
+    assert review_view(d, "Coco").endswith("Spoilers hidden (1 section): /spoiler Coco shows them.")

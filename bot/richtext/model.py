@@ -108,24 +108,17 @@ class Document:
     def spoiler_sections(self) -> int:
         """How many separate spoiler sections a reader would see.
 
-        Consecutive spoiler blocks count as one section, as a reader would say
-        "the review hides two passages" rather than count paragraphs.
+        Hidden text that runs on across a paragraph break (consecutive spoiler blocks, or
+        a spoiler ending one paragraph and opening the next) counts as one section, as a
+        reader would say "the review hides two passages" rather than count paragraphs.
         """
         count = 0
-        prev = False
+        prev = False  # was the text just before this point hidden (across paragraph breaks too)?
         for b in self.blocks:
-            spans_spoiler = [b.spoiler or s.spoiler for s in b.spans if s.text]
-            if b.spoiler or (spans_spoiler and all(spans_spoiler)):
-                if not prev:
+            for sp in [b.spoiler or s.spoiler for s in b.spans if s.text] or [b.spoiler]:
+                if sp and not prev:
                     count += 1
-                prev = True
-                continue
-            inline_prev = False
-            for sp in spans_spoiler:
-                if sp and not inline_prev:
-                    count += 1
-                inline_prev = sp
-            prev = False
+                prev = sp
         return count
 
     def to_json(self) -> str:
