@@ -47,7 +47,7 @@ EXAMPLE = "Try a mood, a genre, a country or a film: /recommend sad korean drama
 class Recommender:
     """Answers /recommend and its buttons. One per bot; registers the review hook on the store."""
 
-    def __init__(self, store: Store, titles: TitleIndex | None = None, sessions: Sessions | None = None) -> None:
+    def __init__(self, store: Store, titles: TitleIndex, sessions: Sessions | None = None) -> None:
         self.store = store
         self.titles = titles
         self.engine = Engine(store)
@@ -111,9 +111,8 @@ class Recommender:
     def _with_remakes(self, ids: list[int]) -> set[int]:
         """The films named, and every film sharing one of their titles: "like Oldboy" never offers Oldboy (2013)."""
         out = set(ids)
-        if self.titles is not None:
-            for i in ids:
-                out.update(self.titles.same_title(i))
+        for i in ids:
+            out.update(self.titles.same_title(i))
         return out
 
     def few_ratings(self) -> bool:
@@ -239,20 +238,11 @@ class Recommender:
         if not norm:
             return None
         titles = self.titles
-        if titles is not None:
-            if fuzzy:
-                film_id = titles.resolve(text).film_id
-            else:
-                ids = titles.by_norm.get(norm) or []
-                film_id = titles.order(ids, norm)[0] if ids else None
-            if film_id is None:
-                return None
-            return film_id, titles.label.get(film_id, str(film_id))
-        row = self.store.db.execute(
-            """SELECT f.id, f.title, f.year FROM film_titles t JOIN films f ON f.id = t.film_id
-               WHERE t.norm = ? ORDER BY coalesce(f.year, 9999), f.id LIMIT 1""",
-            [norm],
-        ).fetchone()
-        if row is None:
+        if fuzzy:
+            film_id = titles.resolve(text).film_id
+        else:
+            ids = titles.by_norm.get(norm) or []
+            film_id = titles.order(ids, norm)[0] if ids else None
+        if film_id is None:
             return None
-        return int(row[0]), f"{row[1]} ({row[2]})" if row[2] else str(row[1])
+        return film_id, titles.label.get(film_id, str(film_id))
