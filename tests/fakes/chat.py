@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot import dispatch
 from bot.core import MovieBot
+from bot.platform import Platform
 from bot.replies import Button, Reply, Request
 from bot.richtext import to_console
 
@@ -49,10 +51,13 @@ class TestChat:
     user_name: str = "console"
     chat_id: str = "console"
     admin: bool = True
-    name: str = "test"  # as a Platform: the name the feed knows it by
+    name: str = ""  # as a Platform: the name the feed knows it by (default: `platform`)
     queue: deque[Reply] = field(default_factory=deque)
     buttons: tuple[Button, ...] = ()
     delivered: list[Delivery] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.name = self.name or self.platform
 
     def request(self, command: str, args: str = "", *, body: str | None = None, admin: bool | None = None) -> Request:
         return Request(
@@ -123,3 +128,9 @@ class TestChat:
 
     async def deliver(self, chat_id: str, thread_id: str | None, replies: list[Reply]) -> None:
         self.delivered.append(Delivery(chat_id, thread_id, replies))
+
+
+if TYPE_CHECKING:
+
+    def _is_a_platform(chat: TestChat) -> Platform:
+        return chat  # mypy checks TestChat against the adapters' protocol here
