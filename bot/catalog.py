@@ -8,6 +8,7 @@ raises `BadInput` with the reason, so an import can report the line and carry on
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from .countries import country_code
 from .errors import BadInput
 from .store import Store
+from .text import clean_line
 
 CATALOG_NAME = "catalog.jsonl"
 
@@ -42,8 +44,10 @@ def _str_list(value: Any, field: str) -> list[str]:
 def _runtime(value: Any) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise BadInput("runtime must be minutes")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BadInput(f"runtime {value} is not minutes")
     if isinstance(value, int | float):
         minutes = int(value)
     else:
@@ -64,8 +68,17 @@ def normalize_movie(obj: Any) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise BadInput("each line must be a JSON object")
     title = obj.get("title")
-    if not isinstance(title, str) or not title.strip():
+    if title is not None and not isinstance(title, str):
+        raise BadInput("title must be text")
+    title = clean_line(title or "")
+    if not title:
         raise BadInput("title is required")
+    original = obj.get("original_title")
+    if original is not None and not isinstance(original, str):
+        raise BadInput("original_title must be text")
+    overview = obj.get("overview")
+    if overview is not None and not isinstance(overview, str):
+        raise BadInput("overview must be text")
     year = obj.get("year")
     if year is not None:
         if isinstance(year, str) and year.strip().isdigit():
@@ -82,9 +95,9 @@ def normalize_movie(obj: Any) -> dict[str, Any]:
     if not isinstance(ext, dict):
         raise BadInput("external_ids must be an object")
     return {
-        "title": title.strip()[:300],
-        "original_title": (obj.get("original_title") or None),
-        "aliases": _str_list(obj.get("aliases"), "aliases"),
+        "title": title[:300],
+        "original_title": clean_line(original or "")[:300] or None,
+        "aliases": [t for t in (clean_line(a)[:300] for a in _str_list(obj.get("aliases"), "aliases")) if t],
         "year": year,
         "countries": countries,
         "languages": _str_list(obj.get("languages"), "languages"),
@@ -93,7 +106,7 @@ def normalize_movie(obj: Any) -> dict[str, Any]:
         "cast": _str_list(obj.get("cast"), "cast"),
         "runtime": _runtime(obj.get("runtime")),
         "keywords": [k.lower() for k in _str_list(obj.get("keywords"), "keywords")],
-        "overview": str(obj.get("overview") or "")[:2000],
+        "overview": (overview or "")[:2000],
         "external_ids": ext,
     }
 

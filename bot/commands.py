@@ -40,12 +40,11 @@ from .richtext import (
     with_marks,
 )
 from .store import Film, Review
-from .text import clean_line
+from .text import MAX_REVIEW_CHARS, clean_line
 from .titles import split_year
 from .watchlist import cmd_watchlist
 
 REVIEWS_PER_PAGE = 3
-MAX_REVIEW_CHARS = 50_000
 MAX_FILE_BYTES = 256 * 1024
 SPOILER_MODES = ("auto", "none", "all")
 
@@ -320,6 +319,12 @@ def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
         body = read_review(text, mode=mode, film=film_hints(film))
     if not body.blocks:
         raise BadInput("The review has no readable text.")
+    if isinstance(target, int):
+        # The same text sent twice (a double tap, a retried upload) is one review, not two.
+        existing = bot.store.find_review(target, body.plain)
+        if existing is not None:
+            label = film.label if film is not None else bot.store.get_film(target).label
+            return [text_reply(f"That review of {label} is already added as #{existing}.")]
     # A new film (if any) and the review land together or not at all.
     added = bot.add_review(
         target,

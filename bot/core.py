@@ -13,8 +13,9 @@ importers can depend on this module without it depending back on them.
 from __future__ import annotations
 
 import random
+import sqlite3
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from .errors import BadInput, NotFound
 from .recommend import Recommender
 from .replies import Request
 from .richtext import Document
-from .store import Film, Store
+from .store import Film, ReviewRow, Store
 from .text import clean_line
 from .titles import TitleIndex
 
@@ -37,6 +38,21 @@ class NewFilm:
 
     data: Mapping[str, Any]
     source: str
+
+
+@dataclass(frozen=True)
+class ReviewDraft:
+    """One review for `MovieBot.add_reviews`: the arguments of `add_review`, kept for a batch."""
+
+    film: int | NewFilm
+    body: Document
+    author: str
+    platform: str
+    rating: float | None = None
+    author_id: str | None = None
+    spoiler_mode: str = "auto"
+    source_key: str | Callable[[int], str] | None = None
+    created_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,8 +76,32 @@ class MovieBot:
         # Passed in so a test can say "a day later" without waiting, and make a draw repeatable.
         self.clock = clock
         self.rng = rng or random.Random()
+        self._data_version = store.data_version()
+        self._films_seen = store.max_film_id()
         self.titles = TitleIndex(store.title_index())
         self.recommender = Recommender(store, titles=self.titles)
+
+    def refresh(self) -> None:
+        """Catch up with what other processes wrote (a `moviebot import` next to the running bot).
+
+        Asked before every request: `PRAGMA data_version` changes only when another
+        connection committed, so the usual cost is one PRAGMA. When it changed, films
+        added since the last look join the title index (so /movie knows them at once);
+        the recommender catches up with films, reviews and ratings on its own next query.
+        Films are never renamed or deleted by any command, so new ids are all there is to learn.
+        """
+        version = self.store.data_version()
+        if version == self._data_version:
+            return
+        self._data_version = version
+        top = self.store.max_film_id()
+        if top > self._films_seen:
+            by_film: dict[int, tuple[list[str], int | None, str]] = {}
+            for film_id, written, year, title in self.store.titles_after(self._films_seen):
+                by_film.setdefault(film_id, ([], year, title))[0].append(written)
+            for film_id, (written_titles, year, title) in by_film.items():
+                self.titles.add(film_id, written_titles, year, title)
+            self._films_seen = top
 
     # -- films and reviews, shared by commands and importers -----------------
 
@@ -93,6 +133,7 @@ class MovieBot:
 
     def index_film(self, film_id: int, data: Mapping[str, Any]) -> None:
         """Add a stored film's titles to the in-memory index; call only once its write committed."""
+        self._films_seen = max(self._films_seen, film_id)
         titles = [data["title"], *(data.get("aliases") or [])]
         if data.get("original_title"):
             titles.append(data["original_title"])
@@ -110,6 +151,7 @@ class MovieBot:
         spoiler_mode: str = "auto",
         source_key: str | Callable[[int], str] | None = None,
         created_at: str | None = None,
+        announce: bool = True,
     ) -> AddedReview:
         """Store a review of an existing film (its id) or of a `NewFilm` created with it.
 
@@ -118,24 +160,61 @@ class MovieBot:
         the new film only after that, so a failure leaves nothing to take back.
 
         `source_key` identifies an imported review across re-imports; it may be a function
-        of the film id, for keys that name a film that does not exist yet.
+        of the film id, for keys that name a film that does not exist yet. `announce`:
+        whether subscribed channels get it (chat: yes; imports: only with --announce).
         """
+        draft = ReviewDraft(
+            film,
+            body,
+            author=author,
+            platform=platform,
+            rating=rating,
+            author_id=author_id,
+            spoiler_mode=spoiler_mode,
+            source_key=source_key,
+            created_at=created_at,
+        )
+        added = self.add_reviews([draft], announce=announce)[0]
+        if added is None:
+            raise sqlite3.IntegrityError("UNIQUE constraint failed: reviews.source_key")
+        return added
+
+    def add_reviews(self, drafts: Sequence[ReviewDraft], *, announce: bool = True) -> list[AddedReview | None]:
+        """`add_review` for many at once: one transaction for the batch (imports), same rules.
+
+        None where a draft's `source_key` is already stored (a re-import adds nothing twice).
+        New films of the batch are indexed only after the batch committed.
+        """
+        rows: list[ReviewRow] = []
+        created: list[tuple[int, Mapping[str, Any]]] = []
         with self.store.atomic():
-            film_id = self.store.add_film(dict(film.data), source=film.source) if isinstance(film, NewFilm) else film
-            review_id = self.store.add_review(
-                film_id,
-                body=body,
-                author=author,
-                platform=platform,
-                rating=rating,
-                author_id=author_id,
-                spoiler_mode=spoiler_mode,
-                source_key=source_key(film_id) if callable(source_key) else source_key,
-                created_at=created_at,
-            )
-        if isinstance(film, NewFilm):
-            self.index_film(film_id, film.data)
-        return AddedReview(review_id, film_id, isinstance(film, NewFilm))
+            for d in drafts:
+                if isinstance(d.film, NewFilm):
+                    film_id = self.store.add_film(dict(d.film.data), source=d.film.source)
+                    created.append((film_id, d.film.data))
+                else:
+                    film_id = d.film
+                rows.append(
+                    ReviewRow(
+                        film_id=film_id,
+                        author=d.author,
+                        platform=d.platform,
+                        body_json=d.body.to_json(),
+                        plain=d.body.plain,
+                        rating=d.rating,
+                        author_id=d.author_id,
+                        spoiler_mode=d.spoiler_mode,
+                        source_key=d.source_key(film_id) if callable(d.source_key) else d.source_key,
+                        created_at=d.created_at,
+                    )
+                )
+            ids = self.store.add_reviews(rows, announce=announce)
+        for film_id, data in created:
+            self.index_film(film_id, data)
+        return [
+            AddedReview(i, r.film_id, isinstance(d.film, NewFilm)) if i is not None else None
+            for d, r, i in zip(drafts, rows, ids, strict=True)
+        ]
 
     # -- who may do what -----------------------------------------------------
 

@@ -63,13 +63,27 @@ def admit(bot: MovieBot, req: Request, *, file_size: int | None = None) -> list[
 
 def handle(bot: MovieBot, req: Request) -> list[Reply]:
     """Run one command; never raises."""
-    note_member(bot.store, req)  # "the people here", for movie nights
     try:
+        bot.refresh()  # another process (an import) may have added films since the last request
+        note_member(bot.store, req)  # "the people here", for movie nights
         return _check(bot, req, None).run(bot, req)
     except UserError as exc:
         return [text_reply(exc.message, error=True)]
     except Exception:
         return [incident_reply(f"/{req.command} on {req.platform}")]
+
+
+def _plausible(action: str) -> bool:
+    """Whether every number in a button's data fits a database id (64-bit).
+
+    Telegram clients can send any callback data; a number past SQLite's range makes
+    the driver raise OverflowError, which must read as a stale button, not an incident.
+    """
+    for part in action.split(":"):
+        digits = part[1:] if part[:1] in "+-" else part
+        if digits.isdigit() and (len(digits) > 19 or not -(2**63) <= int(part) < 2**63):
+            return False
+    return True
 
 
 def button_is_private(action: str) -> bool:
@@ -87,9 +101,10 @@ def button_edits(action: str) -> bool:
 def press(bot: MovieBot, req: Request, action: str) -> list[Reply]:
     """A button was pressed; `action` is the string the button carried. Never raises."""
     kind = BUTTONS.get(action.split(":", 1)[0])
-    note_member(bot.store, req)
     try:
-        if kind is None:
+        bot.refresh()
+        note_member(bot.store, req)
+        if kind is None or not _plausible(action):
             raise BadInput(STALE_BUTTON)
         replies = kind.run(bot, req, action)
     except UserError as exc:

@@ -4,13 +4,27 @@ Tokens travel inside URLs (Telegram puts the token in every request path) and
 libraries log URLs, so redaction happens at the handler, on the final
 formatted line, whatever logger produced it. httpx's per-request INFO lines
 are silenced as well: they are noise even when redacted.
+
+Not every secret is known in advance: each Discord interaction carries its own
+token (valid 15 minutes, enough to answer as the bot), and discord.py's webhook
+logger writes the follow-up URL that contains it at DEBUG. So besides the
+configured tokens, anything shaped like one is redacted too: the token part of
+`/webhooks/<id>/<token>` and `/interactions/<id>/<token>` URLs, a `"token": …`
+field, and a Telegram bot token (`<digits>:<35 characters>`).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable
+
+_TOKEN_SHAPES = (
+    (re.compile(r"(/(?:webhooks|interactions)/\d+/)[A-Za-z0-9_.\-]+"), r"\1***"),
+    (re.compile(r"""(["']token["']\s*:\s*["'])[^"']+"""), r"\1***"),
+    (re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}"), "***"),
+)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -20,6 +34,8 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
+        for shape, replacement in _TOKEN_SHAPES:
+            line = shape.sub(replacement, line)
         for s in self.secrets:
             line = line.replace(s, "***")
         return line.replace("\n", "\n    ")

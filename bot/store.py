@@ -15,7 +15,7 @@ import os
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +66,22 @@ class Review:
     spoiler_mode: str
     created_at: str
     author_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """A review ready to store: its text already read into rich-text JSON and plain text."""
+
+    film_id: int
+    author: str
+    platform: str
+    body_json: str
+    plain: str
+    rating: float | None = None
+    author_id: str | None = None
+    spoiler_mode: str = "auto"
+    source_key: str | None = None
+    created_at: str | None = None
 
 
 class SerializedDatabase(sqlite_utils.Database):
@@ -296,6 +312,28 @@ class Store:
             )
         ]
 
+    def titles_after(self, after_id: int) -> list[tuple[int, str, int | None, str]]:
+        """(film_id, a title as written, year, main title) for films with id > after_id (added elsewhere)."""
+        return [
+            (r[0], r[1], r[2], r[3])
+            for r in self.db.execute(
+                """SELECT t.film_id, t.title, f.year, f.title FROM film_titles t JOIN films f ON f.id = t.film_id
+                   WHERE t.film_id > ? ORDER BY t.film_id""",
+                [after_id],
+            )
+        ]
+
+    def max_film_id(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM films").fetchone()[0])
+
+    def data_version(self) -> int:
+        """SQLite's counter of commits by other connections (other processes): unchanged means nothing to reload.
+
+        One PRAGMA, no table read, so asking it on every request costs microseconds.
+        """
+        with getattr(self.db, "lock", nullcontext()):
+            return int(self.db.conn.execute("PRAGMA data_version").fetchone()[0])
+
     # -- reviews -----------------------------------------------------------
 
     def add_review(
@@ -310,35 +348,96 @@ class Store:
         spoiler_mode: str = "auto",
         source_key: str | None = None,
         created_at: str | None = None,
+        announce: bool = True,
     ) -> int:
-        """Store a review and, in the same transaction, one outbox entry per active subscription."""
-        with self.db.atomic():
-            cur = self.db.execute(
-                """INSERT INTO reviews (film_id, author, author_id, platform, rating, body, plain,
-                       spoiler_mode, source_key, created_at)
-                   VALUES (?,?,?,?,?,?,?,?,?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))""",
-                [
-                    film_id,
-                    author,
-                    author_id,
-                    platform,
-                    rating,
-                    body.to_json(),
-                    body.plain,
-                    spoiler_mode,
-                    source_key,
-                    created_at,
-                ],
-            )
-            review_id = int(cur.lastrowid or 0)
-            self.db.execute(
-                """INSERT INTO outbox (review_id, subscription_id)
-                   SELECT ?, id FROM subscriptions WHERE paused_at IS NULL""",
-                [review_id],
-            )
-            for hook in self.review_hooks:
-                hook(self, film_id)
+        """Store one review (a batch of one, see `add_reviews`); a stored `source_key` is an IntegrityError."""
+        row = ReviewRow(
+            film_id=film_id,
+            author=author,
+            platform=platform,
+            body_json=body.to_json(),
+            plain=body.plain,
+            rating=rating,
+            author_id=author_id,
+            spoiler_mode=spoiler_mode,
+            source_key=source_key,
+            created_at=created_at,
+        )
+        review_id = self.add_reviews([row], announce=announce)[0]
+        if review_id is None:
+            raise sqlite3.IntegrityError("UNIQUE constraint failed: reviews.source_key")
         return review_id
+
+    def add_reviews(self, rows: Sequence[ReviewRow], *, announce: bool = True) -> list[int | None]:
+        """Store reviews in one transaction; the id of each, or None where its `source_key` is already stored.
+
+        Everything derived is written in the same transaction: the FTS index (triggers),
+        the feed's outbox when `announce` (one entry per active subscription that existed
+        when the review was written: history is never posted to a channel that subscribed
+        later), and the review hooks (recommendation features), run once per film of the
+        batch rather than once per review, so a bulk import pays for each film once.
+        """
+        ids: list[int | None] = []
+        with self.db.atomic():
+            conn = self.db.conn
+            stored = self.stored_source_keys([r.source_key for r in rows if r.source_key])
+            cur = conn.cursor()
+            films: dict[int, None] = {}
+            for r in rows:
+                if r.source_key is not None:
+                    if r.source_key in stored:
+                        ids.append(None)
+                        continue
+                    stored.add(r.source_key)
+                cur.execute(
+                    """INSERT INTO reviews (film_id, author, author_id, platform, rating, body, plain,
+                           spoiler_mode, source_key, created_at)
+                       VALUES (?,?,?,?,?,?,?,?,?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))""",
+                    (
+                        r.film_id,
+                        r.author,
+                        r.author_id,
+                        r.platform,
+                        r.rating,
+                        r.body_json,
+                        r.plain,
+                        r.spoiler_mode,
+                        r.source_key,
+                        r.created_at,
+                    ),
+                )
+                ids.append(int(cur.lastrowid or 0))
+                films[r.film_id] = None
+            if announce:
+                cur.executemany(
+                    """INSERT INTO outbox (review_id, subscription_id)
+                       SELECT r.id, s.id FROM reviews r JOIN subscriptions s
+                         ON s.paused_at IS NULL AND s.created_at <= r.created_at
+                       WHERE r.id = ?""",
+                    [(i,) for i in ids if i is not None],
+                )
+            for film_id in films:
+                for hook in self.review_hooks:
+                    hook(self, film_id)
+        return ids
+
+    def stored_source_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these import keys are already stored (a re-import skips them before reading them)."""
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = list(keys[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0] for r in self.db.execute(f"SELECT source_key FROM reviews WHERE source_key IN ({marks})", chunk)
+            )
+        return found
+
+    def find_review(self, film_id: int, plain: str) -> int | None:
+        """The id of a review of this film with exactly this text, if one is stored."""
+        row = self.db.execute(
+            "SELECT id FROM reviews WHERE film_id = ? AND plain = ? ORDER BY id LIMIT 1", [film_id, plain]
+        ).fetchone()
+        return int(row[0]) if row else None
 
     def review_exists(self, source_key: str) -> bool:
         return self.db.execute("SELECT 1 FROM reviews WHERE source_key = ?", [source_key]).fetchone() is not None

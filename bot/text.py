@@ -6,6 +6,10 @@ the bot itself; here it sits at the bottom of the import graph.
 
 from __future__ import annotations
 
+# The longest review the bot stores, from chat, a file or an import alike: beyond it one
+# /review of the film would become hundreds of messages.
+MAX_REVIEW_CHARS = 50_000
+
 
 def clean_line(text: str) -> str:
     """One line of user text with control and zero-width characters removed."""

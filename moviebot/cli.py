@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="import movies, reviews, a Letterboxd export or a blog post")
     i.add_argument("paths", nargs="+", metavar="PATH")
     i.add_argument("--format", default="auto", choices=["auto", "movies", "reviews", "letterboxd", "post"])
+    i.add_argument("--announce", action="store_true", help="also post the imported reviews to subscribed channels")
     b = sub.add_parser("backup", help="a consistent copy of the live database")
     b.add_argument("path", metavar="PATH")
     sub.add_parser("feed", help="pending, delivered and paused deliveries per channel")
@@ -60,13 +61,13 @@ def open_bot(settings: Settings, *, create: bool = True) -> MovieBot:
     return MovieBot(store, settings)
 
 
-def import_paths(bot: MovieBot, paths: list[Path], fmt: str) -> int:
+def import_paths(bot: MovieBot, paths: list[Path], fmt: str, *, announce: bool = False) -> int:
     """`moviebot import`: each file's report on stdout; 1 when a file or a row failed, else 0."""
     status = EXIT_OK
     for path in paths:
         try:
             with progress_bar(f"Importing {path.name}") as progress:
-                report = import_file(bot, path, fmt, progress=progress)
+                report = import_file(bot, path, fmt, progress=progress, announce=announce)
         except (ValueError, OSError) as exc:
             print(f"moviebot: {exc}", file=sys.stderr)
             status = EXIT_FAILED
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_console(bot, sys.stdin, sys.stdout, admin=not args.member)
         if args.command == "import":
             print(f"database: {db_file}", flush=True)
-            return import_paths(bot, [Path(p) for p in args.paths], args.format)
+            return import_paths(bot, [Path(p) for p in args.paths], args.format, announce=args.announce)
         if args.command == "backup":
             try:
                 bot.store.backup(args.path)

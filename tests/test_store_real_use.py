@@ -232,3 +232,65 @@ def test_delreview_accepts_the_number_as_shown(tmp_path: Path) -> None:
         assert _text(bot, "delreview", f"#{number}") == f"Removed review #{number}."
     finally:
         store.close()
+
+
+# -- fresh across processes ----------------------------------------------------------------------
+
+
+def test_films_imported_by_another_process_are_known_without_a_restart(tmp_path: Path) -> None:
+    from bot.catalog import load_starter_catalog
+
+    path = tmp_path / "shared.db"
+    running = Store.open(path)
+    load_starter_catalog(running)
+    bot = MovieBot(running, Settings(db_path=path))
+    assert _text(bot, "movie", "Harbour Lights Over Mokpo").startswith("No film called")
+    films = tmp_path / "films.jsonl"
+    films.write_text('{"title": "Harbour Lights Over Mokpo", "year": 2022, "countries": ["KR"]}\n')
+    assert _cli(tmp_path, "import", str(films), db=path).returncode == 0
+    try:
+        assert _text(bot, "movie", "harbour lights over mokpo").startswith("Harbour Lights Over Mokpo (2022)")
+    finally:
+        running.close()
+
+
+def test_refresh_costs_one_pragma_when_nothing_changed(movie_bot: MovieBot) -> None:
+    seen: list[str] = []
+    movie_bot.store.db.conn.set_trace_callback(seen.append)
+    try:
+        movie_bot.refresh()
+    finally:
+        movie_bot.store.db.conn.set_trace_callback(None)
+    assert seen == ["PRAGMA data_version"]
+
+
+# -- the same review twice ----------------------------------------------------------------------------
+
+
+def test_the_same_review_added_twice_is_one_review(movie_bot: MovieBot) -> None:
+    text = "Sharp, funny and sad at once.\n\nThe house is the real star."
+    first = _text(movie_bot, "addreview", "Parasite", text)
+    number = first.split("#")[1].split()[0]
+    again = _text(movie_bot, "addreview", "parasite", text)
+    assert again == f"That review of Parasite (2019) is already added as #{number}."
+    assert movie_bot.store.review_count(movie_bot.resolve("Parasite")[0].id) == 1
+
+
+# -- buttons with any data --------------------------------------------------------------------------
+
+
+def test_out_of_range_button_data_reads_as_an_expired_button(movie_bot: MovieBot) -> None:
+    from bot.dispatch import BUTTONS, STALE_BUTTON, press
+
+    huge = "9" * 30
+    payloads = [
+        f"{prefix}:{a}:{b}"
+        for prefix in BUTTONS
+        for a, b in ((huge, "0"), ("1", huge), (str(2**63), "0"), (f"-{huge}", "0"), ("1", str(-(2**64))))
+    ]
+    for action in payloads:
+        replies = press(movie_bot, _req("button"), action)
+        text = " ".join(r.body.plain for r in replies)
+        assert "incident" not in text, action
+        assert len(replies) == 1 and replies[0].error, action
+    assert press(movie_bot, _req("button"), f"rev:{huge}:0")[0].body.plain == STALE_BUTTON

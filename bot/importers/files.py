@@ -48,17 +48,23 @@ def read_text(path: Path) -> str:
         raise ValueError(f"{path} is not UTF-8 (bad byte on line {line}); save it as UTF-8") from None
 
 
-def import_file(bot: MovieBot, path: Path, fmt: str, *, progress: Progress = no_progress) -> ImportReport:
-    """One file's import; ValueError or OSError (one line naming the file) when it cannot be read."""
+def import_file(
+    bot: MovieBot, path: Path, fmt: str, *, progress: Progress = no_progress, announce: bool = False
+) -> ImportReport:
+    """One file's import; ValueError or OSError (one line naming the file) when it cannot be read.
+
+    `announce`: also post the imported reviews to subscribed channels (by default history is
+    stored, not broadcast: CONTRACT.md).
+    """
     text = read_text(path)
     if fmt == "auto":
         fmt = detect_format(path, text)
     if fmt == "movies":
-        return import_movies(bot, text.splitlines(), str(path))
+        return import_movies(bot, text.splitlines(), str(path), progress=progress)
     if fmt == "reviews":
-        return import_reviews(bot, text.splitlines(), str(path))
+        return import_reviews(bot, text.splitlines(), str(path), progress=progress, announce=announce)
     if fmt == "letterboxd":
-        return import_letterboxd(bot, path, text, progress=progress)
+        return import_letterboxd(bot, path, text, progress=progress, announce=announce)
     if fmt == "post":
-        return import_post(bot, text, str(path))
+        return import_post(bot, text, str(path), announce=announce)
     raise ValueError(f"unknown format {fmt}")

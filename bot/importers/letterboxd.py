@@ -200,7 +200,13 @@ class _Films:
 
 
 def import_letterboxd(
-    bot: MovieBot, path: Path, text: str, *, owner: str | None = None, progress: Progress = no_progress
+    bot: MovieBot,
+    path: Path,
+    text: str,
+    *,
+    owner: str | None = None,
+    progress: Progress = no_progress,
+    announce: bool = False,
 ) -> ImportReport:
     """Import a Letterboxd reviews.csv or ratings.csv; see the module docstring for the rules."""
     report = ImportReport(str(path))
@@ -235,7 +241,7 @@ def import_letterboxd(
                 if len(row) != len(header):
                     raise BadInput(f"this row has {len(row)} fields but the header has {len(header)}")
                 if cols.kind == "reviews":
-                    _review_row(bot, films, cols, row, line, report, user)
+                    _review_row(bot, films, cols, row, line, report, user, announce)
                 else:
                     _rating_row(bot, films, cols, row, line, report, user)
             except UserError as exc:
@@ -311,7 +317,14 @@ def _film_name(cols: _Columns, row: list[str]) -> tuple[str, int | None]:
 
 
 def _review_row(
-    bot: MovieBot, films: _Films, cols: _Columns, row: list[str], line: int, report: ImportReport, user: str | None
+    bot: MovieBot,
+    films: _Films,
+    cols: _Columns,
+    row: list[str],
+    line: int,
+    report: ImportReport,
+    user: str | None,
+    announce: bool,
 ) -> None:
     name, year = _film_name(cols, row)
     rating = stars_to_rating(cols.get(row, "Rating"))
@@ -338,6 +351,7 @@ def _review_row(
         spoiler_mode="auto",
         source_key=key,
         created_at=_date(cols.get(row, "Date")),
+        announce=announce,
     )
     if added.new_film:
         label = bot.titles.label[added.film_id]

@@ -680,7 +680,9 @@ def _not_text(text: str) -> bool:
     return bad / len(sample) > 0.05
 
 
-def import_post(bot: MovieBot, text: str, source: str, *, platform: str = "import") -> ImportReport:
+def import_post(
+    bot: MovieBot, text: str, source: str, *, platform: str = "import", announce: bool = False
+) -> ImportReport:
     """Import one post as one review; the report's single row says what happened and why."""
     report = ImportReport(source)
     if _not_text(text):
@@ -719,6 +721,7 @@ def import_post(bot: MovieBot, text: str, source: str, *, platform: str = "impor
         rating=review.rating,
         spoiler_mode="auto",
         source_key=lambda film_id: review_key(film_id, author, post.body),
+        announce=announce,
     )
     label = bot.titles.label.get(added.film_id) or str(added.film_id)
     if added.new_film:
