@@ -15,8 +15,10 @@ What is measured (`python -m bench.imports`; `--quick`: 20,000 reviews):
    (everything skipped) and the reviews/s of both.
 4. Baseline, same run, same texts: raw FTS5 inserts into a bare `fts5(plain,
    tokenize='porter')` table in one transaction (executemany), in this process.
-5. Where time goes: the spoiler reading alone (`read_review`-equivalent: parse plus
-   automatic spoiler marking) per review, on a sample, in this process.
+5. Where time goes: the spoiler reading alone (`read_review`: markup plus automatic
+   spoiler marking) per review, on a sample, in this process; and the store path alone
+   (`MovieBot.add_reviews` in batches of 2,000 with the texts as plain documents: inserts,
+   FTS, recommendation features, source keys), into another fresh copy, in this process.
 """
 
 from __future__ import annotations
@@ -99,13 +101,51 @@ def raw_fts5(texts: list[str], where: Path) -> float:
 
 def spoiler_reading_us(texts: list[str], sample: int = 2000) -> float:
     sys.path.insert(0, str(ROOT))
-    from bot.richtext import apply_spoiler_mode, parse
+    from bot.richtext import read_review
 
     chosen = texts[:sample]
     t0 = time.perf_counter()
     for t in chosen:
-        apply_spoiler_mode(parse(t), "auto")
+        read_review(t)
     return (time.perf_counter() - t0) / len(chosen) * 1e6
+
+
+def store_path(base: Path, source: Path, where: Path) -> float:
+    """Seconds for `MovieBot.add_reviews` of every row (texts as plain documents, no reading)."""
+    sys.path.insert(0, str(ROOT))
+    from bot.core import MovieBot, ReviewDraft
+    from bot.importers.jsonl import review_key
+    from bot.richtext import text_document
+    from bot.store import Store
+
+    db = where / "store_path.db"
+    shutil.copy(base, db)
+    store = Store.open(db)
+    bot = MovieBot(store)
+    ids: dict[tuple[str, int | None], int] = {}
+    drafts = []
+    for line in source.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        key = (row["movie"], row["year"])
+        if key not in ids:
+            ids[key] = store.find_film_id(row["movie"], row["year"]) or 0
+        drafts.append(
+            ReviewDraft(
+                ids[key],
+                text_document(row["text"]),
+                author=row["author"],
+                platform="import",
+                rating=row["rating"],
+                source_key=review_key(ids[key], row["author"], row["text"]),
+                created_at=row["posted_at"],
+            )
+        )
+    t0 = time.perf_counter()
+    for i in range(0, len(drafts), 2000):
+        bot.add_reviews(drafts[i : i + 2000], announce=False)
+    dt = time.perf_counter() - t0
+    store.close()
+    return dt
 
 
 def run_import(db: Path, source: Path, cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
@@ -148,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     again_s, again = run_import(db, source, work)
     reading = spoiler_reading_us(texts)
+    store_s = store_path(base, source, work)
     conn = sqlite3.connect(db)
     stored = conn.execute("SELECT count(*) FROM reviews WHERE platform = 'import'").fetchone()[0]
     featured = conn.execute(
@@ -169,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         "raw_fts5_s": round(fts_s, 2),
         "raw_fts5_per_s": round(n_reviews / fts_s),
         "spoiler_reading_us": round(reading, 1),
+        "store_path_s": round(store_s, 2),
+        "store_path_per_s": round(n_reviews / store_s),
         "stored": stored,
         "with_features": featured,
         "fts_rows": indexed,

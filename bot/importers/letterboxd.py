@@ -27,12 +27,13 @@ Decisions, and why:
   Reviews are written by that same name (or "Letterboxd member").
 - Line numbers in the report are physical lines where a record starts, so a
   review quoted across ten lines still points at the right place.
-- Every row is all-or-nothing (film creation included): each row runs in its own
-  SQLite savepoint, and a bad row is rolled back, reported and skipped. Rows are
-  committed in batches (every `BATCH_ROWS` rows or `BATCH_SECONDS`), because a
-  commit per row made a 50,000-row export take minutes; a crash loses at most the
-  last batch, and re-running the import fills it in without duplicates. A header
-  with missing columns imports nothing.
+- Every row is all-or-nothing (film creation included), and rows are committed in
+  batches, because a commit per row made a 50,000-row export take minutes; a crash
+  loses at most the last batch, and re-running the import fills it in without
+  duplicates. Reviews are read (the costly part) before their batch's transaction
+  and written through `MovieBot.add_reviews`, so the running bot's writers wait
+  briefly, if at all; ratings rows are cheap and run as savepoints inside batch
+  transactions. A header with missing columns imports nothing.
 """
 
 from __future__ import annotations
@@ -46,10 +47,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core import MovieBot, NewFilm
+from ..core import AddedReview, MovieBot, NewFilm, ReviewDraft
 from ..errors import BadInput, UserError
 from ..richtext import read_review
 from ..store import Store
+from ..text import MAX_REVIEW_CHARS
 from ..titles import normalize_title
 from .report import ImportReport, Progress, no_progress
 
@@ -227,7 +229,8 @@ def import_letterboxd(
         return report
     user = owner or export_owner(path)
     films = _Films(bot, report)
-    with _Batches(bot) as batches:
+    reviews = _ReviewBatch(bot, films, report, announce) if cols.kind == "reviews" else None
+    with _Batches(bot, enabled=reviews is None) as batches:
         for n, (line, pos, row) in enumerate(rows):
             if n % 256 == 0:
                 progress(pos, len(text))
@@ -240,8 +243,8 @@ def import_letterboxd(
             try:
                 if len(row) != len(header):
                     raise BadInput(f"this row has {len(row)} fields but the header has {len(header)}")
-                if cols.kind == "reviews":
-                    _review_row(bot, films, cols, row, line, report, user, announce)
+                if reviews is not None:
+                    reviews.add(cols, row, line, user)
                 else:
                     _rating_row(bot, films, cols, row, line, report, user)
             except UserError as exc:
@@ -249,7 +252,10 @@ def import_letterboxd(
             except sqlite3.Error as exc:
                 # The row's savepoint was rolled back; the rest of the file still goes in.
                 report.add(line, "failed", f"the database refused this row ({type(exc).__name__}: {exc})")
+        if reviews is not None:
+            reviews.flush()
         progress(len(text), len(text))
+    report.rows.sort(key=lambda r: r.line)
     return report
 
 
@@ -262,9 +268,9 @@ class _Batches:
     never committed out of step with the reviews.
     """
 
-    def __init__(self, bot: MovieBot) -> None:
+    def __init__(self, bot: MovieBot, *, enabled: bool = True) -> None:
         self.store = bot.store
-        self.conn: sqlite3.Connection | None = bot.store.db.conn
+        self.conn: sqlite3.Connection | None = bot.store.db.conn if enabled else None
         self.rows = 0
         self.since = time.monotonic()
         self.touched: set[int] = set()
@@ -316,49 +322,108 @@ def _film_name(cols: _Columns, row: list[str]) -> tuple[str, int | None]:
     return name, _year(cols.get(row, "Year"))
 
 
-def _review_row(
-    bot: MovieBot,
-    films: _Films,
-    cols: _Columns,
-    row: list[str],
-    line: int,
-    report: ImportReport,
-    user: str | None,
-    announce: bool,
-) -> None:
-    name, year = _film_name(cols, row)
-    rating = stars_to_rating(cols.get(row, "Rating"))
-    text = cols.get(row, "Review")
-    if not text.strip():
-        report.add(line, "skipped", f"{name}: the review is empty")
-        return
-    key = _source_key(cols.get(row, "Letterboxd URI"), name, year, text)
-    if bot.store.review_exists(key):
-        report.add(line, "skipped", f"this review of {name} was imported before")
-        return
-    # Letterboxd writes HTML, but members type any spoiler markup into it (||…||, >!…!<).
-    body = read_review(text, dialect="html")
-    if not body.blocks:
-        report.add(line, "skipped", f"{name}: the review has no readable text")
-        return
-    film_id = films.find(name, year)
-    added = bot.add_review(
-        films.new(name, year) if film_id is None else film_id,
-        body,
-        author=user or "Letterboxd member",
-        platform=PLATFORM,
-        rating=float(rating) if rating is not None else None,
-        spoiler_mode="auto",
-        source_key=key,
-        created_at=_date(cols.get(row, "Date")),
-        announce=announce,
-    )
-    if added.new_film:
-        label = bot.titles.label[added.film_id]
-        report.new_films.append(label)
-    else:
-        label = bot.titles.label.get(added.film_id, name)
-    report.add(line, "added", f"review of {label}" + (" (new film)" if added.new_film else ""))
+@dataclass
+class _Pending:
+    line: int
+    name: str
+    year: int | None
+    film_id: int | None
+    rating: int | None
+    text: str
+    key: str
+    date: str | None
+
+
+class _ReviewBatch:
+    """Review rows, read outside any transaction and written in batches through `MovieBot.add_reviews`.
+
+    Reading a review (HTML, spoiler detection) is most of an import's time; doing it
+    before the batch's transaction keeps the write lock free for the running bot most
+    of the time. Rows already stored are skipped before they are read. A film missing
+    from the catalog is created with its first review; a second review of it waits for
+    the next batch, by which time the film is in the title index.
+    """
+
+    def __init__(self, bot: MovieBot, films: _Films, report: ImportReport, announce: bool) -> None:
+        self.bot, self.films, self.report, self.announce = bot, films, report, announce
+        self.rows: list[_Pending] = []
+        self.new_films: set[tuple[str, int | None]] = set()
+        self.keys: dict[str, int] = {}
+
+    def add(self, cols: _Columns, row: list[str], line: int, user: str | None) -> None:
+        self.user = user
+        name, year = _film_name(cols, row)
+        rating = stars_to_rating(cols.get(row, "Rating"))
+        text = cols.get(row, "Review")
+        if not text.strip():
+            self.report.add(line, "skipped", f"{name}: the review is empty")
+            return
+        if len(text) > MAX_REVIEW_CHARS:
+            raise BadInput(f"Review has {len(text):,} characters; the limit is {MAX_REVIEW_CHARS:,}, as in chat")
+        key = _source_key(cols.get(row, "Letterboxd URI"), name, year, text)
+        if key in self.keys:
+            self.report.add(line, "skipped", f"the same review of {name} is on line {self.keys[key]}")
+            return
+        self.keys[key] = line
+        film_id = self.films.find(name, year)
+        if film_id is None:
+            ident = (normalize_title(name), year)
+            if ident in self.new_films:
+                self.flush()  # its film is created by a row of this batch: write that first
+                film_id = self.films.find(name, year)
+            else:
+                self.new_films.add(ident)
+        self.rows.append(_Pending(line, name, year, film_id, rating, text, key, _date(cols.get(row, "Date"))))
+        if len(self.rows) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        rows, self.rows, self.new_films = self.rows, [], set()
+        if not rows:
+            return
+        stored = self.bot.store.stored_source_keys([r.key for r in rows])
+        ready: list[tuple[_Pending, ReviewDraft]] = []
+        for r in rows:
+            if r.key in stored:
+                self.report.add(r.line, "skipped", f"this review of {r.name} was imported before")
+                continue
+            # Letterboxd writes HTML, but members type any spoiler markup into it (||…||, >!…!<).
+            body = read_review(r.text, dialect="html")
+            if not body.blocks:
+                self.report.add(r.line, "skipped", f"{r.name}: the review has no readable text")
+                continue
+            target = self.films.new(r.name, r.year) if r.film_id is None else r.film_id
+            draft = ReviewDraft(
+                target,
+                body,
+                author=self.user or "Letterboxd member",
+                platform=PLATFORM,
+                rating=float(r.rating) if r.rating is not None else None,
+                spoiler_mode="auto",
+                source_key=r.key,
+                created_at=r.date,
+            )
+            ready.append((r, draft))
+        try:
+            results: list[AddedReview | None | bool] = list(
+                self.bot.add_reviews([d for _, d in ready], announce=self.announce)
+            )
+        except sqlite3.Error:
+            results = []
+            for r, d in ready:  # nothing of the batch was written: one by one, to name the culprit
+                try:
+                    results.append(self.bot.add_reviews([d], announce=self.announce)[0])
+                except sqlite3.Error as exc:
+                    self.report.add(r.line, "failed", f"the database refused this row ({type(exc).__name__}: {exc})")
+                    results.append(False)
+        for (r, _), added in zip(ready, results, strict=True):
+            if added is None:
+                self.report.add(r.line, "skipped", f"this review of {r.name} was imported before")
+            elif isinstance(added, AddedReview):
+                label = self.bot.titles.label.get(added.film_id, r.name)
+                if added.new_film:
+                    self.report.new_films.append(label)
+                self.report.add(r.line, "added", f"review of {label}" + (" (new film)" if added.new_film else ""))
 
 
 def _rating_row(
