@@ -197,6 +197,22 @@ def _reviews_file(path: Path, n: int) -> None:
             fh.write(json.dumps({"movie": titles[i % len(titles)], "author": f"m{i % 97}", "text": text}) + "\n")
 
 
+def _processes_reading(source: Path) -> list[int]:
+    """Live processes whose command line names `source` (the import and its forked reading workers)."""
+    found = []
+    for proc_dir in Path("/proc").iterdir():
+        if not proc_dir.name.isdigit():
+            continue
+        try:
+            cmdline = (proc_dir / "cmdline").read_bytes()
+            state = (proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if str(source).encode() in cmdline and state != "Z":
+            found.append(int(proc_dir.name))
+    return found
+
+
 def test_kill_9_mid_import_loses_nothing_committed_and_a_rerun_completes_it(tmp_path: Path) -> None:
     db = tmp_path / "m.db"
     assert _cli(tmp_path, db, "feed").returncode == 0
@@ -223,6 +239,11 @@ def test_kill_9_mid_import_loses_nothing_committed_and_a_rerun_completes_it(tmp_
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert stored > 0, "no batch committed before the kill"
+    # The reading workers notice their import is gone and leave too (none is left behind forever).
+    deadline = time.monotonic() + 60
+    while _processes_reading(source) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_reading(source) == []
     after_kill = conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # What committed is whole: indexed for search and read for recommendations.

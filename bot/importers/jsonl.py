@@ -21,6 +21,7 @@ import json
 import math
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -257,6 +258,22 @@ class _Row:
     key: str
 
 
+def _watch_parent() -> None:
+    """Worker initializer: exit when the import that started us is gone (e.g. `kill -9`).
+
+    A worker blocks on its task queue; if the parent is killed, the other workers keep
+    that queue open and nothing would ever tell this one to stop.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="moviebot-reader-watch", daemon=True).start()
+
+
 def _read_texts(items: list[tuple[str, FilmHints | None]]) -> list[Document]:
     """Read reviews (markup, spoiler detection): the costly part of an import, run in worker processes."""
     return [read_review(text, film=hints) for text, hints in items]
@@ -273,7 +290,7 @@ class _Reader:
         workers = min(os.cpu_count() or 1, MAX_READERS)
         self.pool: ProcessPoolExecutor | None = None
         if rows >= POOL_MIN_ROWS and workers > 1:
-            self.pool = ProcessPoolExecutor(max_workers=workers)
+            self.pool = ProcessPoolExecutor(max_workers=workers, initializer=_watch_parent)
             self.chunks = workers * 2
 
     def submit(self, rows: list[_Row]) -> Callable[[], list[Document]]:
