@@ -182,13 +182,18 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copy(base, db)
 
     fts_s = raw_fts5(texts, work)
+    print(f"raw FTS5 inserts: {n_reviews / fts_s:,.0f}/s ({fts_s:.1f} s)", flush=True)
     first_s, first = run_import(db, source, work)
     if first.returncode != 0:
         print(first.stdout[-2000:], first.stderr[-2000:])
         return 1
+    print(f"moviebot import: {n_reviews / first_s:,.0f}/s ({first_s:.1f} s)", flush=True)
     again_s, again = run_import(db, source, work)
+    print(f"moviebot import again (all skipped): {n_reviews / again_s:,.0f}/s ({again_s:.1f} s)", flush=True)
     reading = spoiler_reading_us(texts)
+    print(f"spoiler reading: {reading:,.0f} us/review", flush=True)
     store_s = store_path(base, source, work)
+    print(f"store path alone: {n_reviews / store_s:,.0f}/s ({store_s:.1f} s)", flush=True)
     conn = sqlite3.connect(db)
     stored = conn.execute("SELECT count(*) FROM reviews WHERE platform = 'import'").fetchone()[0]
     featured = conn.execute(
