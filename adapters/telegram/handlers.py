@@ -41,7 +41,9 @@ from .sending import call
 
 log = logging.getLogger("moviebot.telegram")
 TOAST_LIMIT = 200
-EDIT_INTERVAL = 1.0  # seconds between edits of one message: about Telegram's 1 message/s per chat
+# Seconds between edits of one vote message: 20 a minute at most, Telegram's per-group limit
+# (PLATFORMS.md 1.12; whether edits count against it is unconfirmed, so assume they do).
+EDIT_INTERVAL = 3.0
 MAX_EDIT_SLOTS = 512  # answerCallbackQuery text, 0-200 characters (Bot API)
 PLATFORM = "telegram"
 _NAME_RE = re.compile(r"[A-Za-z0-9_]{1,32}")
@@ -314,9 +316,9 @@ class Handlers:
     async def _edit(self, bot: Bot, chat_id: int, message_id: int, kw: dict[str, Any]) -> None:
         """Edit now, or fold into the trailing edit when this message was edited under `edit_interval` ago.
 
-        A busy vote would otherwise edit once per press, and Telegram throttles a chat
-        that writes much more than once a second; the counts only need to be right
-        shortly after the last press, not after every one.
+        A busy vote would otherwise edit once per press, and Telegram throttles a group
+        that writes more than 20 messages a minute; the counts only need to be right
+        a few seconds after the last press, not after every one.
         """
         loop = asyncio.get_running_loop()
         key = (chat_id, message_id)
