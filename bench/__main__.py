@@ -1,5 +1,5 @@
 """Run every benchmark: recommendations, the feed fan-out when `bench.feed` exists, movie nights,
-spoiler reading."""
+spoiler reading, imports."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     from bench import spoilers
 
     status = spoilers.main(["--quick"] if args.quick else []) or status
+    from bench import imports
+
+    status = imports.main(["--quick"] if args.quick else []) or status
     return int(status or 0)
 
 
