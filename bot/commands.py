@@ -347,10 +347,11 @@ def cmd_addreview(bot: MovieBot, req: Request) -> list[Reply]:
 
 def cmd_delreview(bot: MovieBot, req: Request) -> list[Reply]:
     raw = clean_line(req.args).lstrip("#")
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise BadInput("Usage: /delreview <id>, the number shown as #id above each review.")
-    if not bot.store.delete_review(int(raw)):
-        raise NotFound(f"There is no review #{raw}.")
+    # A number past SQLite's 64-bit ids cannot be a review (and would overflow the driver).
+    if len(raw) > 19 or int(raw) >= 2**63 or not bot.store.delete_review(int(raw)):
+        raise NotFound(f"There is no review #{raw[:20]}.")
     return [text_reply(f"Removed review #{raw}.")]
 
 

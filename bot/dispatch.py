@@ -81,7 +81,7 @@ def _plausible(action: str) -> bool:
     """
     for part in action.split(":"):
         digits = part[1:] if part[:1] in "+-" else part
-        if digits.isdigit() and (len(digits) > 19 or not -(2**63) <= int(part) < 2**63):
+        if digits.isdecimal() and (len(digits) > 19 or not -(2**63) <= int(part) < 2**63):
             return False
     return True
 

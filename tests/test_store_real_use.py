@@ -73,6 +73,9 @@ def test_deleted_review_number_is_never_handed_out_again(movie_bot: MovieBot) ->
     assert first.startswith("Added review #") and n3 > n2
     # The old number stays gone: acting on it again deletes nothing else.
     assert _text(movie_bot, "delreview", f"#{n2}") == f"There is no review #{n2}."
+    assert _text(movie_bot, "delreview", "#" + "9" * 25) == "There is no review #" + "9" * 20 + "."
+    assert _text(movie_bot, "delreview", str(2**63)) == f"There is no review #{2**63}."
+    assert _text(movie_bot, "delreview", "#²").startswith("Usage: /delreview <id>")
     assert movie_bot.store.get_review(n3) is not None
 
 
@@ -286,7 +289,7 @@ def test_out_of_range_button_data_reads_as_an_expired_button(movie_bot: MovieBot
     payloads = [
         f"{prefix}:{a}:{b}"
         for prefix in BUTTONS
-        for a, b in ((huge, "0"), ("1", huge), (str(2**63), "0"), (f"-{huge}", "0"), ("1", str(-(2**64))))
+        for a, b in ((huge, "0"), ("1", huge), (str(2**63), "0"), (f"-{huge}", "0"), ("1", str(-(2**64))), ("²", "0"))
     ]
     for action in payloads:
         replies = press(movie_bot, _req("button"), action)
