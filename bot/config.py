@@ -55,6 +55,9 @@ class Settings:
     """Every setting, typed; the defaults here are the only ones (`load_settings` falls back to them)."""
 
     db_path: Path = Path("data/moviebot.db")
+    # Whether MOVIEBOT_DB named the database (environment or .env): commands that only read an
+    # existing database may then create it; with the default path they refuse to, by accident.
+    db_named: bool = False
     discord_token: Secret | None = None
     discord_api_base_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str = "wss://gateway.discord.gg/"
@@ -186,6 +189,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     return Settings(
         movienight_hours=_hours(env),
         db_path=Path(db) if db else DEFAULTS.db_path,
+        db_named=bool(db),
         discord_token=_token(env, "DISCORD_TOKEN"),
         discord_api_base_url=_url(env, "DISCORD_API_BASE_URL", DEFAULTS.discord_api_base_url, ("http", "https")).rstrip(
             "/"

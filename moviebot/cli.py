@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -79,11 +78,6 @@ def import_paths(bot: MovieBot, paths: list[Path], fmt: str, *, announce: bool =
     return status
 
 
-def db_explicit(settings: Settings) -> bool:
-    """Whether the operator named the database (MOVIEBOT_DB, in the environment or .env)."""
-    return bool(os.environ.get("MOVIEBOT_DB", "").strip()) or settings.db_path != Path("data/moviebot.db")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -122,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     # another folder, the default relative path would silently create a new, empty database
     # there and the import would go where the bot never looks; so they create one only when
     # MOVIEBOT_DB names it explicitly, and otherwise stop with one line saying where they looked.
-    create = args.command not in EXISTING_DB_COMMANDS or db_explicit(settings)
+    create = args.command not in EXISTING_DB_COMMANDS or settings.db_named
     db_file = settings.db_path.resolve()
     try:
         bot = open_bot(settings, create=create)

@@ -165,3 +165,15 @@ def test_dotenv_is_read_but_environment_wins(tmp_path: Path, monkeypatch: pytest
     assert s.is_bot_admin("telegram", "42")
     with pytest.raises(ConfigError):
         load_settings({"MOVIEBOT_ADMINS": "discord:"})
+
+
+def test_whether_the_database_was_named_is_part_of_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert not load_settings({}).db_named
+    assert load_settings({"MOVIEBOT_DB": "data/moviebot.db"}).db_named  # named, even if it is the default path
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MOVIEBOT_DB", raising=False)
+    (tmp_path / ".env").write_text("MOVIEBOT_DB=elsewhere.db\n")
+    s = load_settings()
+    assert s.db_named and s.db_path == Path("elsewhere.db")
