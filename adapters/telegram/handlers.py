@@ -42,7 +42,7 @@ from .sending import call
 log = logging.getLogger("moviebot.telegram")
 TOAST_LIMIT = 200
 # Seconds between edits of one vote message: 20 a minute at most, Telegram's per-group limit
-# (PLATFORMS.md 1.12; whether edits count against it is unconfirmed, so assume they do).
+# (Telegram's Bot FAQ on limits; whether edits count against it is unconfirmed, so assume they do).
 EDIT_INTERVAL = 3.0
 MAX_EDIT_SLOTS = 512  # answerCallbackQuery text, 0-200 characters (Bot API)
 PLATFORM = "telegram"

@@ -54,7 +54,7 @@ def import_file(
     """One file's import; ValueError or OSError (one line naming the file) when it cannot be read.
 
     `announce`: also post the imported reviews to subscribed channels (by default history is
-    stored, not broadcast: CONTRACT.md).
+    stored, not broadcast: README, "Import formats").
     """
     text = read_text(path)
     if fmt == "auto":

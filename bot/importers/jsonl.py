@@ -323,7 +323,7 @@ def import_reviews(
     is written) and then written in one transaction.
 
     `announce`: post them to subscribed channels too (`moviebot import --announce`);
-    by default imported history is stored, not broadcast (CONTRACT.md).
+    by default imported history is stored, not broadcast (README, "Import formats").
     """
     report = ImportReport(source)
     seq, total = _lines_of(lines)
