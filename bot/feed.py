@@ -1,8 +1,12 @@
 """The channel feed: every new review, posted once to every subscribed channel.
 
 Adding a review writes one outbox row per active subscription in the same
-transaction (see `Store.add_review`), so a review can never exist without its
-deliveries being owed. `FeedDispatcher` pays them, inside `moviebot run`.
+transaction (see `Store.add_reviews`), so a review can never exist without its
+deliveries being owed. `FeedDispatcher` pays them, inside `moviebot run`. Only
+new reviews are owed: those added in chat, and an import's only with `moviebot
+import --announce`; and a channel is never owed a review written before it
+subscribed (imported history keeps its original date), so a Letterboxd migration
+does not keep a group busy for hours.
 
 Lifecycle of an outbox row::
 
