@@ -41,6 +41,8 @@ from tests.test_richtext_properties import _telegram_mask
 
 CORPUS = Path(__file__).parent / "fixtures" / "spoilers" / "corpus.txt"
 HOLDOUT = CORPUS.with_name("holdout.txt")  # written after tuning; measured, not gated
+# Chat and Letterboxd phrasing written before the detector's second round (issue 10b): gated.
+HOLDOUT2 = CORPUS.with_name("holdout2.txt")
 ENTITY = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 MAX_OVER_HIDING = 0.05
 
@@ -264,7 +266,7 @@ def test_no_leak_and_little_over_hiding(path: str, tmp_path: Path, movie_bot: Mo
 
 
 def main(argv: list[str]) -> int:
-    corpus = HOLDOUT if "--holdout" in argv else CORPUS
+    corpus = HOLDOUT2 if "--holdout2" in argv else HOLDOUT if "--holdout" in argv else CORPUS
     with tempfile.TemporaryDirectory() as tmp:
         rows = list(measure(Path(tmp), corpus))
     print("| input path | hidden phrases | leaked | must-stay-visible phrases | hidden (over-hiding) |")
