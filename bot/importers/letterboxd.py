@@ -49,7 +49,7 @@ from pathlib import Path
 
 from ..core import AddedReview, MovieBot, NewFilm, ReviewDraft
 from ..errors import BadInput, UserError
-from ..richtext import read_review
+from ..richtext import FilmHints, film_hints, read_review
 from ..store import Store
 from ..text import MAX_REVIEW_CHARS
 from ..titles import normalize_title
@@ -346,6 +346,7 @@ class _ReviewBatch:
 
     def __init__(self, bot: MovieBot, films: _Films, report: ImportReport, announce: bool) -> None:
         self.bot, self.films, self.report, self.announce = bot, films, report, announce
+        self.hints: dict[int, FilmHints | None] = {}
         self.rows: list[_Pending] = []
         self.new_films: set[tuple[str, int | None]] = set()
         self.keys: dict[str, int] = {}
@@ -377,6 +378,13 @@ class _ReviewBatch:
         if len(self.rows) >= BATCH_ROWS:
             self.flush()
 
+    def _hints(self, film_id: int | None) -> FilmHints | None:
+        if film_id is None:
+            return None
+        if film_id not in self.hints:
+            self.hints[film_id] = film_hints(self.bot.store.get_film(film_id))
+        return self.hints[film_id]
+
     def flush(self) -> None:
         rows, self.rows, self.new_films = self.rows, [], set()
         if not rows:
@@ -388,7 +396,8 @@ class _ReviewBatch:
                 self.report.add(r.line, "skipped", f"this review of {r.name} was imported before")
                 continue
             # Letterboxd writes HTML, but members type any spoiler markup into it (||…||, >!…!<).
-            body = read_review(r.text, dialect="html")
+            # The catalog's cast tells the detector an actor from a character, as on every other path.
+            body = read_review(r.text, dialect="html", film=self._hints(r.film_id))
             if not body.blocks:
                 self.report.add(r.line, "skipped", f"{r.name}: the review has no readable text")
                 continue

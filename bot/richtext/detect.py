@@ -314,7 +314,8 @@ _KIN = (
 )
 _ROLE = (
     r"(?:killer|murderer|culprit|mole|traitor|villain|imposter|impostor|serial\s+killer|mastermind|kidnapper|"
-    r"monster|ghost|thief|spy|stalker|arsonist|shooter|leader|boss|one\s+behind|narrator|informant)"
+    r"monster|ghost|thief|spy|stalker|arsonist|shooter|leader|boss|one\s+behind|narrator|informant|spirit|god|"
+    r"witch|demon|vampire|werewolf|patient|puppet\s*master|jigsaw)"
 )
 _DEATH_VERB = (
     r"(?:dies|died|is\s+killed|was\s+killed|gets\s+killed|got\s+killed|are\s+killed|were\s+killed|"
@@ -374,8 +375,9 @@ _REVEALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "role",
             r"\b(?:is|was|were|are)\s+(?:actually\s+|really\s+|secretly\s+|the\s+one\s+who|in\s+fact\s+)?the\s+"
+            r"(?:(?!(?:best|worst|real\s+star)\b)[a-z]+\s+)?"
             + _ROLE
-            + r"\b|\bthe\s+"
+            + r"s?\b|\bthe\s+"
             + _ROLE
             + r"\s+(?:is|was)\s+(?:actually\s+|really\s+)?(?:his|her|their|the\s+\w+|"
             r"(?-i:[A-Z])\w+|(?:his|her|their)\s+own|none\s+other|a\s+(?:woman|man|child|kid|cop|priest|doctor))\b",
@@ -391,7 +393,7 @@ _REVEALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "a dream",
             r"\b(?:was|is|were|it's)\s+(?:all\s+|just\s+|only\s+)?(?:a\s+)?(?:dream|hallucination|simulation|figment)\b|"
             r"\bnever\s+(?:existed|really\s+existed)\b|\b(?:imaginary|alter\s+ego|split\s+personality|same\s+person|"
-            r"one\s+and\s+the\s+same)\b|\bwas\s+(?:a|an)\s+(?:ghost|robot|android|clone|alien|vampire|demon|"
+            r"one\s+and\s+the\s+same)\b|\b(?:was|(?:has|had|have)\s+been)\s+(?:a|an)\s+(?:ghost|robot|android|clone|alien|vampire|demon|"
             r"figment)\b",
         ),
         (
@@ -411,6 +413,85 @@ _REVEALS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\b(?:gets?\s+away\s+with\s+it|ends?\s+up\s+(?:dead|together|in\s+prison|in\s+jail|marrying|killing|with|"
             r"alone|back|as\s+the)|end\s+up\s+together|get\s+(?:married|back\s+together)|got\s+(?:married|back\s+together)|"
             r"rides?\s+off\s+into|walks?\s+away\s+free|goes\s+free|is\s+(?:acquitted|convicted|arrested)\s+(?:at|in)\s+the\s+end)\b",
+        ),
+    )
+)
+# Chat phrasing (tests/fixtures/spoilers/holdout2.txt was written to find these): how people
+# say a death, an identity or an ending without the words above, in lower case or in shorthand.
+_VIOLENT = (
+    r"(?:kill|murder|shoot|shot|stab|poison|strangl|smother|drown|behead|decapitat|crush|execut|hang|burn|bury|buri)"
+)
+_REVEALS = _REVEALS + tuple(
+    (name, re.compile(rx, re.IGNORECASE))
+    for name, rx in (
+        (
+            "death (wider)",
+            # "RIP jack", "never made it out", "starves to death", "shooting himself", "killed his kids",
+            # "lets the engine crush him", "loses her head", "the body is buried under…", "gas chamber"
+            r"(?-i:\b(?:RIP|Rip|rip))\s+(?!(?:off|it|me|my|to|the\s+(?:film|movie|franchise|series))\b)[\w@]|"
+            r"\b(?:never|didn't|didnt|doesn't|doesnt|won't|wont)\s+(?:\w+\s+)?(?:makes?|made|make|comes?|came|come|gets?|got|get)\s+"
+            r"(?:it\s+)?(?:out|back|home|off\s+the)\b|\bnever\s+(?:wakes?|woke)\s+up\b|"
+            r"\b(?!(?:bored|scared|frightened|terrified|loved|love|worried|talked|tickled|laughed)\b)[a-z]+\s+to\s+death\b|"
+            r"\b"
+            + _VIOLENT
+            + r"\w*\s+(?:him|her|them)sel(?:f|ves)\b|\b(?:sacrific|blow|blew)\w*\s+(?:him|her|them)sel(?:f|ves)|"
+            r"\b" + _VIOLENT + r"\w*\s+(?:him|her|them)\b(?!\s+(?:up|off|out)\b)|"
+            r"\b"
+            + _VIOLENT
+            + r"\w*\s+(?:his|her|their)\s+(?:own\s+)?(?:\w+\s+)?(?:"
+            + _KIN
+            + r"|kids?|children|family|"
+            r"friends?|boss|partner|girlfriend|boyfriend)s?\b|"
+            r"\b(?:loses|lost|losing)\s+(?:his|her|their)\s+(?:head|heads|life|lives)\b|"
+            r"\b(?:body|bodies|corpse|corpses|remains)\s+(?:is|was|are|were|gets?|got|ends?\s+up)\s+(?:\w+\s+)?"
+            r"(?:buried|hidden|found|dumped|under|in\s+the|inside|burned|eaten)\b|"
+            r"\b(?:gas\s+chamber|electric\s+chair|firing\s+squad|gallows|lethal\s+injection|the\s+injection|overdoses?|overdosed|"
+            r"pulls?\s+the\s+plug|pulled\s+the\s+plug|mercy\s+kill\w*)\b|"
+            r"\b(?:picks|picked|chooses|chose|sends|sent|leaves|left)\s+(?:\w+\s+){1,2}to\s+(?:die|burn|drown|rot|"
+            r"be\s+(?:killed|burned|sacrificed|executed|eaten))\b",
+        ),
+        (
+            "identity (wider)",
+            # "Rose was in on it", "tyler isn't real", "akash was never blind", "borden was two people",
+            # "it was the mom who…", "the guy on the floor was jigsaw this whole time"
+            r"\b(?:is|was|were|are)\s+(?:\w+\s+)?in\s+on\s+it\b|"
+            r"\b(?:is|was|are|were)(?:n't|nt|\s+not|\s+never)\s+(?:even\s+|really\s+|actually\s+|ever\s+)?(?:real|there|alive|"
+            r"human|blind|deaf|mute|sick|ill|pregnant|dead|missing|kidnapped|guilty|crazy|paralysed|paralyzed|a\s+real\s+\w+)\b"
+            r"(?!\s+(?:good|great|bad|funny|scary))|"
+            r"\b(?:was|were|is|are)\s+(?:actually\s+|really\s+)?(?:two|twins|the\s+same)\s+(?:different\s+)?(?:people|persons?|men|"
+            r"women|guys|girls)\b|"
+            r"\b(?:it|that)\s+(?:was|is|'s)\s+(?:actually\s+|really\s+)?(?:the|his|her|their)\s+(?:\w+\s+)?(?:"
+            + _KIN
+            + r"|mom|dad|mum|guy|girl|boy|man|woman|wife|husband|friend|neighbou?r|kid)\s+(?:who|that|all\s+along)\b|"
+            r"\b(?:this|that)\s+(?:whole|entire)\s+time\b|"
+            r"\bmade\s+(?:it|them|him|her|everything)\s+(?:all\s+)?up\b|\bmakes\s+(?:it|them|everything)\s+(?:all\s+)?up\b",
+        ),
+        (
+            "identity (a person is a name)",
+            r"\bthe\s+(?:\w+\s+){0,2}?(?:man|woman|boy|girl|guy|lady|dude|kid|mom|dad|mother|father|wife|husband|"
+            r"doctor|nurse|stranger|patient|priest|neighbou?r|one)\s+(?:\w+\s+){0,3}?(?:is|was)\s+"
+            r"(?:actually\s+|really\s+|secretly\s+)?"
+            r"(?!(?:cute|nice|fine|cool|good|bad|great|sad|mad|wild|fun|real|dead|alive|gone|right|wrong|there|here|"
+            r"home|back|perfect|iconic|adorable|creepy|scary|evil|terrifying|hilarious|amazing|awesome|brilliant|"
+            r"incredible|annoying|insane|unhinged|chaotic|sweet|heartbreaking|the|a|an|so|too|very|not|never|such|"
+            r"just|also|still|literally|lowkey|highkey)\b)"
+            r"(?![a-z]+(?:able|ible|ful|ous|ive|ing|ed|ic|al|ent|ant|less|ish|est|ly|y)\b)"
+            r"(?-i:[a-z][a-z-]+)(?=\s*(?:$|[,.;!]|\s+and\b|\s+(?:the|this)\s+whole))",
+        ),
+        (
+            "reveal (wider)",
+            # "the final reveal that…", "ending: the top wobbles", "finds out who she is"
+            r"\bthe\s+(?:final|big|last|whole|real)\s+(?:reveal|twist|truth)\s+(?:that|where|when|of\s+who|about\s+who)\b|"
+            r"\b(?:ending|the\s+end|final\s+(?:scene|shot|twist|reveal)|last\s+(?:scene|shot)|reveal|big\s+reveal)\s*:\s*"
+            r"(?:the|a|he|she|they|his|her|their|everyone|nobody|(?:[a-z]+\s+){1,2}(?:is|was|dies|died|wins|kills|killed|gets|"
+            r"turns|ends))\b|"
+            r"\b(?:finds?|found|finding)\s+out\s+(?:who|what\s+(?:he|she|they)|that|(?:he|she|they)\s+(?:is|was|were|are|had))\b|"
+            r"\b(?:learns?|learned|learnt|realises|realizes|realised|realized|discovers?|discovered)\s+who\b",
+        ),
+        (
+            "ending (wider)",
+            r"\b(?:walks?|walked|steps?|stepped)\s+(?:out\s+)?(?:through|out)\s+(?:the|a)\s+(?:\w+\s+)?(?:door|exit|gate|doorway)\b|"
+            r"\b(?:hits|hit)\s+the\s+(?:\w+\s+)?(?:wall|edge)\b",
         ),
     )
 )
@@ -574,18 +655,108 @@ def _character_subject(subject: str, film: FilmHints | None) -> bool:
     return first in ("he", "she", "they", "who") or _is_character(subject, film)
 
 
+# Chat reviews write names in lower case ("ernesto poisoned hector"). A bare word at the start of
+# a clause, right before a decisive verb or a past-tense act, is taken for a character unless it
+# is a function word, film talk, or a word of an actor's or the director's name.
+_NOT_BARE_NAMES = _words(
+    "i im i'm it its it's this that these those there here he she they we you who what which whoever everyone "
+    "everybody nobody someone somebody anyone anybody everything nothing something anything all both each "
+    "none one some many most few people film movie story plot script ending end twist reveal cast acting "
+    "pacing music score soundtrack cinematography camera editing director writing dialogue tension mood vibe "
+    "cgi effects sequel franchise time life love death fate hope fear and but so or then also just still even "
+    "never really actually literally honestly lol lmao ngl tbh omg wow yeah yes no not the a an my your his "
+    "her their our me him them us if when while because after before until as since though although mom dad "
+    "mum man woman boy girl kid kids guy lady family audience viewers critics netflix pixar disney ghibli "
+    "which whose whom how why where cinema theatre theater scene scenes character characters every each any "
+    "another other such looks look seems felt feels"
+)
+_BARE_EVENT = re.compile(
+    r"(?:^|[,;:(]\s*|\b(?:and|but|so|when|then|that|how|because|until|while|cause|cuz|coz)\s+)"
+    r"(?P<subject>(?-i:[a-z][a-z'’-]{2,})(?:\s+(?:(?i:and)\s+)?(?!(?:[a-z]+ly|and|or|but|nor)\b)(?-i:[a-z][a-z'’-]{2,}))?)\s+"
+    r"(?:(?-i:[a-z]+ly|also|then|just|finally|still|even|never|actually|really|secretly)\s+)?"
+    r"(?P<verb>" + _DECISIVE + r"|fakes?|faked|crawl(?:s|ed)|(?-i:[a-z]{3,}ed))\b",
+    re.IGNORECASE,
+)
+# "jenny dying", "the basement guy stabbing ki-jung", "the dad sacrificing himself"
+_DYING = re.compile(
+    r"\b(?P<subject>[\w'’-]+)\s+(?:\w+ly\s+)?(?P<verb>dying|killing|shooting|stabbing|poisoning|murdering|strangling|"
+    r"drowning|sacrificing|executing|smothering|framing|betraying)\b"
+    r"(?!\s+(?:to\b|it\b|me\b|us\b|laughing|of\b|inside|the\s+(?:mood|pace|pacing|vibe|tension)))",
+    re.IGNORECASE,
+)
+_NOT_DYING_AFTER = _words(
+    "i i'm im am me keep keeps kept stop stops stopped start starts started about of for from worth without "
+    "like likes love loves hate hates avoid avoids be been being is are was were not no by it it's its "
+    "this that film movie scene acting pacing ending plot score music"
+)
+
+
+def _not_cast(subject: str, film: FilmHints | None) -> bool:
+    """No word of `subject` is a word of an actor's or the director's name (any case)."""
+    if film is None:
+        return True
+    known = {w.casefold() for name in film.people + film.crew for w in name.replace("-", " ").split()}
+    return not any(w.casefold() in known or w.split("-")[0].casefold() in known for w in subject.split())
+
+
+_DECISIVE_ONLY = re.compile(_DECISIVE, re.IGNORECASE)
+_PAST_DECISIVE = _words(
+    "shot killed died poisoned stabbed murdered faked framed drowned executed hanged buried betrayed"
+)
+
+
+def _bare_name_event(sentence: str, film: FilmHints | None, *, past_only: bool = False) -> bool:
+    if re.match(r"\W*(?:an?|one|some)\s", sentence, re.IGNORECASE) or sentence.rstrip().endswith("?"):
+        return False
+    plain = _NOT_DEATH.sub(" ", sentence)
+    for m in _BARE_EVENT.finditer(plain):
+        words = [w for w in m.group("subject").lower().split() if w != "and"]
+        if any(w in _NOT_BARE_NAMES or w.endswith(("ing", "ly", "ness", "tion")) for w in words):
+            continue
+        verb = m.group("verb").lower()
+        if (
+            verb.endswith("ed")
+            and (verb in _ED_NOT_EVENTS or not _DECISIVE_ONLY.fullmatch(verb))
+            and "ly " in m.group(0)
+        ):
+            continue  # "beautifully designed" describes; "obviously killed" narrates
+        if verb.endswith("ed") and verb in _ED_NOT_EVENTS:
+            continue
+        if past_only and verb not in _PAST_DECISIVE and not (verb.endswith("ed") and len(verb) > 5):
+            continue
+        if _not_cast(m.group("subject"), film):
+            return True
+    return False
+
+
+def _dying(sentence: str, film: FilmHints | None) -> bool:
+    if _FIRST_OR_SECOND.search(sentence.split(" ", 1)[0]):
+        return False
+    for m in _DYING.finditer(_NOT_DEATH.sub(" ", sentence)):
+        subject = m.group("subject").lower()
+        if subject in _NOT_DYING_AFTER or subject in ("everyone", "nobody"):
+            continue
+        if _not_cast(m.group("subject"), film) or _PEOPLE_AT_END.search(subject):
+            return True
+    return False
+
+
 def reveal(sentence: str, film: FilmHints | None = None, *, opening: bool = False) -> str | None:
     """The rule by which `sentence` gives a twist, a death, a killer or an ending away, or None.
 
     `opening`: the review's first sentence, where a named character doing something is
     the premise being set up rather than the story being given away."""
-    if _PREMISE_CUE.search(sentence) and not _TWIST_WORDS.search(sentence):
-        return None
+    premise = bool(_PREMISE_CUE.search(sentence) and not _TWIST_WORDS.search(sentence))
+    indefinite = bool(re.match(r"\W*(?:an?|one|some)\s", sentence, re.IGNORECASE))
     for name, rx in _REVEALS:
+        if premise and name not in ("death (wider)", "a dream"):
+            continue  # "in the first act…" sets the story up, unless someone dies or is a ghost in it
+        if indefinite and name == "death (wider)":
+            continue  # "A banker is sent to prison for killing his wife": the premise
         m = rx.search(sentence)
         if m is None:
             continue
-        if name == "death" and not rx.search(_NOT_DEATH.sub(" ", sentence)):
+        if name.startswith("death") and not rx.search(_NOT_DEATH.sub(" ", sentence)):
             continue  # "I died laughing" is not a death; a real one elsewhere in the sentence still counts
         if (
             name in ("turns out", "all along")
@@ -604,6 +775,8 @@ def reveal(sentence: str, film: FilmHints | None = None, *, opening: bool = Fals
             if subject and any(subject.group(0) in c.split() for c in film.crew):
                 continue
         return name
+    if premise:
+        return None
     cue = _ENDING_CUE.search(sentence)
     if cue and character_event(sentence, film, rx=_CHARACTER_ACTS):
         return "ending"
@@ -626,6 +799,12 @@ def reveal(sentence: str, film: FilmHints | None = None, *, opening: bool = Fals
                 return "a cast member's death"
     if not opening and character_event(sentence, film):
         return "a character's decisive act"
+    if not opening and _bare_name_event(sentence, film):
+        return "a character's decisive act (lower case)"
+    if _dying(sentence, film):
+        return "a character dying or killing"
+    if opening and _bare_name_event(sentence.lower(), film, past_only=False):
+        return "a character's decisive act, told in the past"  # a premise is set up in the present
     return None
 
 
@@ -633,8 +812,8 @@ def _continues(sentence: str) -> bool:
     """A sentence that carries on telling what the previous (revealing) one began."""
     if _FIRST_OR_SECOND.search(sentence) or "?" in sentence:
         return False
-    if _EVALUATIVE.search(sentence) and not _PLOT.search(sentence):
-        return False
+    if _EVALUATIVE.search(sentence) and not _PLOT.search(re.sub(r"\b(?:ending|twist)\b", " ", sentence, flags=re.I)):
+        return False  # "best ending ever" is a verdict, not more of the story
     return bool(_CONTINUES.match(sentence.lstrip("\"“'‘(")) or _PLOT.search(sentence))
 
 
@@ -677,6 +856,9 @@ def detect_spoilers(d: Document, film: FilmHints | None = None) -> Document:
     hidden = {s.index for s in scores if s.hidden}
     names = _names(d.blocks)
     first_hidden = min(hidden) if hidden else -1
+    # The opening sentence is exempt from the "character does something" rule because it usually
+    # sets the premise up; a review that is one sentence long has no premise to set up.
+    one_sentence = sum(len(sentences(b.text)) for b in d.blocks if b.kind != "heading") <= 1
     blocks = []
     for k, b in enumerate(d.blocks):
         if b.spoiler:
@@ -690,7 +872,8 @@ def detect_spoilers(d: Document, film: FilmHints | None = None) -> Document:
                 blocks.append(mark_range(b, cut, len(b.text), DETECTOR_SOURCE))
             continue
         text = b.text
-        for a, z, _ in reveal_ranges(text, film, opening=k == 0 or (k == 1 and d.blocks[0].kind == "heading")):
+        opening = not one_sentence and (k == 0 or (k == 1 and d.blocks[0].kind == "heading"))
+        for a, z, _ in reveal_ranges(text, film, opening=opening):
             b = mark_range(b, a, z, DETECTOR_SOURCE)
         blocks.append(b)
     return normalize(Document(tuple(blocks)))
