@@ -41,8 +41,10 @@ from tests.test_richtext_properties import _telegram_mask
 
 CORPUS = Path(__file__).parent / "fixtures" / "spoilers" / "corpus.txt"
 HOLDOUT = CORPUS.with_name("holdout.txt")  # written after tuning; measured, not gated
-# Chat and Letterboxd phrasing written before the detector's second round (issue 10b): gated.
+# Chat and Letterboxd phrasing (issue 10b), both gated: holdout2 written before the detector's
+# second round, holdout3 after it (its first measurement is the honest generalisation number).
 HOLDOUT2 = CORPUS.with_name("holdout2.txt")
+HOLDOUT3 = CORPUS.with_name("holdout3.txt")
 ENTITY = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 MAX_OVER_HIDING = 0.05
 
@@ -265,25 +267,30 @@ def test_no_leak_and_little_over_hiding(path: str, tmp_path: Path, movie_bot: Mo
     assert len(tally.over) <= MAX_OVER_HIDING * tally.visible, "\n".join(tally.over)
 
 
-def test_the_second_holdout_is_chat_shaped_and_big_enough() -> None:
+def test_the_chat_holdouts_are_chat_shaped_and_big_enough() -> None:
     entries = load_corpus(HOLDOUT2)
     assert sum(1 for e in entries if e.hide) >= 40
     assert sum(1 for e in entries if not e.hide) >= 15  # look-alikes that must stay visible
     assert len({e.film for e in entries}) >= 30
+    assert len(load_corpus(HOLDOUT3)) >= 30
 
 
+@pytest.mark.parametrize("corpus", [HOLDOUT2, HOLDOUT3], ids=["holdout2", "holdout3"])
 @pytest.mark.parametrize("path", ["chat (Discord text, console)", "Letterboxd reviews.csv", "JSON Lines import"])
-def test_second_holdout_no_leak_and_little_over_hiding(path: str, tmp_path: Path, movie_bot: MovieBot) -> None:
-    """Written before the detector's second round and then gated: 34 of its 56 phrases
-    leaked before that round, 0 after (BENCHMARKS.md). Three paths: the readers differ
-    between them (Letterboxd reads HTML, JSON Lines batches its films), the rest is shared."""
-    tally = run_path(movie_bot, path, load_corpus(HOLDOUT2), tmp_path)
+def test_chat_holdouts_no_leak_and_little_over_hiding(
+    path: str, corpus: Path, tmp_path: Path, movie_bot: MovieBot
+) -> None:
+    """Gated once the detector learnt from them: holdout2 leaked 34 of 56 phrases before the
+    second round, holdout3 (written after it) 7 of 21 at first sight; both 0 now (BENCHMARKS.md).
+    Three paths: their readers differ (Letterboxd reads HTML, JSON Lines batches its films)."""
+    tally = run_path(movie_bot, path, load_corpus(corpus), tmp_path)
     assert not tally.leaks, "\n".join(tally.leaks)
     assert len(tally.over) <= MAX_OVER_HIDING * tally.visible, "\n".join(tally.over)
 
 
 def main(argv: list[str]) -> int:
-    corpus = HOLDOUT2 if "--holdout2" in argv else HOLDOUT if "--holdout" in argv else CORPUS
+    named = {"--holdout": HOLDOUT, "--holdout2": HOLDOUT2, "--holdout3": HOLDOUT3}
+    corpus = next((named[a] for a in argv if a in named), CORPUS)
     with tempfile.TemporaryDirectory() as tmp:
         rows = list(measure(Path(tmp), corpus))
     print("| input path | hidden phrases | leaked | must-stay-visible phrases | hidden (over-hiding) |")

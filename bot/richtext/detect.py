@@ -130,7 +130,8 @@ _ED_NOT_EVENTS = _words(
     "awarded praised recommended loved liked enjoyed hated moved touched impressed surprised disappointed "
     "amazed used supposed expected needed wanted named called aged skilled gifted noted renowned "
     "acclaimed celebrated starred featured dubbed subtitled restored remastered shared reviewed watched "
-    "rewatched planned appreciated exaggerated advanced limited mixed "
+    "rewatched planned appreciated exaggerated advanced limited mixed deserved earned nailed carried owned aced "
+    "slayed "
 )
 _PLOT = re.compile(
     r"\b(?:dies|died|dying|death|dead|kills?|killed|killing|killer|murder(?:s|ed|er)?|execut(?:ion|ed|es)|"
@@ -447,6 +448,9 @@ _REVEALS = _REVEALS + tuple(
             r"(?:buried|hidden|found|dumped|under|in\s+the|inside|burned|eaten)\b|"
             r"\b(?:gas\s+chamber|electric\s+chair|firing\s+squad|gallows|lethal\s+injection|the\s+injection|overdoses?|overdosed|"
             r"pulls?\s+the\s+plug|pulled\s+the\s+plug|mercy\s+kill\w*)\b|"
+            r"\b(?:tries|tried|trying|attempts|attempted)\s+to\s+(?:kill|drown|hang|shoot|poison)\s+(?:him|her|them)sel(?:f|ves)\b|"
+            r"\b(?:jumps?|jumped|jumping|jump|falls?|fell|throws?\s+(?:him|her)self|threw\s+(?:him|her)self)\s+(?:\w+\s+)?"
+            r"(?:off|from)\s+(?:the|a)\s+(?:\w+\s+)?(?:balcony|bridge|roof|rooftop|cliff|building|tower|ledge|window)\b|"
             r"\b(?:picks|picked|chooses|chose|sends|sent|leaves|left)\s+(?:\w+\s+){1,2}to\s+(?:die|burn|drown|rot|"
             r"be\s+(?:killed|burned|sacrificed|executed|eaten))\b",
         ),
@@ -464,6 +468,8 @@ _REVEALS = _REVEALS + tuple(
             + _KIN
             + r"|mom|dad|mum|guy|girl|boy|man|woman|wife|husband|friend|neighbou?r|kid)\s+(?:who|that|all\s+along)\b|"
             r"\b(?:this|that)\s+(?:whole|entire)\s+time\b|"
+            r"\bone\s+of\s+(?:them|us|the\s+\w+)\s+(?:is|was)\s+(?:actually\s+|secretly\s+|really\s+)?(?:the|a|an)\s+"
+            r"(?!best|worst)\w+|"
             r"\bmade\s+(?:it|them|him|her|everything)\s+(?:all\s+)?up\b|\bmakes\s+(?:it|them|everything)\s+(?:all\s+)?up\b",
         ),
         (
@@ -491,7 +497,9 @@ _REVEALS = _REVEALS + tuple(
         (
             "ending (wider)",
             r"\b(?:walks?|walked|steps?|stepped)\s+(?:out\s+)?(?:through|out)\s+(?:the|a)\s+(?:\w+\s+)?(?:door|exit|gate|doorway)\b|"
-            r"\b(?:hits|hit)\s+the\s+(?:\w+\s+)?(?:wall|edge)\b",
+            r"\b(?:hits|hit)\s+the\s+(?:\w+\s+)?(?:wall|edge)\b|"
+            r"\b(?:never|don't|dont|doesn't|doesnt|didn't|didnt)\s+(?:\w+\s+)?(?:catch|caught|find|found|solve|solved|identify)\s+"
+            r"(?:him|her|them|the\s+(?:killer|murderer|culprit|body|bodies))\b",
         ),
     )
 )
@@ -522,7 +530,8 @@ _PEOPLE = (
     r"boyfriend|fianc[ée]e?|partner|mentor|student|lawyer|nurse|shaman|professor)"
 )
 _DECISIVE = (
-    r"(?:die|dies|died|kills?|killed|killing|shoots?|shot|stabs?|stabbed|poisons?|poisoned|murders?|murdered|"
+    r"(?:die|dies|died|kills?|killed|killing|explodes?|exploded|blows?\s+up|blew\s+up|gets?\s+out|got\s+out|"
+    r"breaks?\s+out|broke\s+out|shoots?|shot|stabs?|stabbed|poisons?|poisoned|murders?|murdered|"
     r"escapes?|escaped|survives?|survived|sacrifices?|sacrificed|betrays?|betrayed|marries|married|plann?(?:ed|s)|"
     r"frames?|framed|fakes?|faked|swaps?|swapped|switch(?:es|ed)|confess(?:es|ed)|drowns?|drowned|burns?|burned|"
     r"buries|buried|saves?|saved|rescues?|rescued|abandons?|abandoned|joins?|joined|signs?|signed|chooses|chose|"
@@ -555,7 +564,8 @@ _CHARACTER_EVENT = re.compile(
     + r")?|he|she|they|who|"
     r"both\s+\w+|all\s+of\s+them|everyone|everybody|nobody|"
     r"(?:the|his|her|their|(?-i:[A-Z])[\w-]+'s|the\s+\w+'s)\s+(?:\w+\s+)?" + _PEOPLE + r")"
-    r"\s+(?:(?:actually|really|secretly|already|then|finally|eventually|later|also|still|just|even)\s+)?"
+    r"\s+(?:(?:actually|really|secretly|already|then|finally|eventually|later|also|still|just|even|literally|"
+    r"basically|obviously|suddenly|accidentally|immediately|slowly|ultimately|totally|lowkey)\s+)?"
     r"(?:" + _DECISIVE + r"|(?:is|was|were|are|has\s+been|had\s+been|have\s+been)\s+"
     r"(?:actually\s+|really\s+|secretly\s+)?(?:(?:a|an)\s+(?:\w+\s+)?"
     + _STRANGE
@@ -668,11 +678,12 @@ _NOT_BARE_NAMES = _words(
     "her their our me him them us if when while because after before until as since though although mom dad "
     "mum man woman boy girl kid kids guy lady family audience viewers critics netflix pixar disney ghibli "
     "which whose whom how why where cinema theatre theater scene scenes character characters every each any "
-    "another other such looks look seems felt feels"
+    "another other such looks look seems felt feels is am be do go to in on at of up by as if or oh ok ya "
+    "yo ah eh uh um hm so"
 )
 _BARE_EVENT = re.compile(
     r"(?:^|[,;:(]\s*|\b(?:and|but|so|when|then|that|how|because|until|while|cause|cuz|coz)\s+)"
-    r"(?P<subject>(?-i:[a-z][a-z'’-]{2,})(?:\s+(?:(?i:and)\s+)?(?!(?:[a-z]+ly|and|or|but|nor)\b)(?-i:[a-z][a-z'’-]{2,}))?)\s+"
+    r"(?P<subject>(?-i:[a-z][a-z'’-]{1,})(?:\s+(?:(?i:and)\s+)?(?!(?:[a-z]+ly|and|or|but|nor)\b)(?-i:[a-z][a-z'’-]{2,}))?)\s+"
     r"(?:(?-i:[a-z]+ly|also|then|just|finally|still|even|never|actually|really|secretly)\s+)?"
     r"(?P<verb>" + _DECISIVE + r"|fakes?|faked|crawl(?:s|ed)|(?-i:[a-z]{3,}ed))\b",
     re.IGNORECASE,
@@ -695,13 +706,16 @@ def _not_cast(subject: str, film: FilmHints | None) -> bool:
     """No word of `subject` is a word of an actor's or the director's name (any case)."""
     if film is None:
         return True
-    known = {w.casefold() for name in film.people + film.crew for w in name.replace("-", " ").split()}
-    return not any(w.casefold() in known or w.split("-")[0].casefold() in known for w in subject.split())
+    names = [w.casefold().strip("'’") for name in film.people + film.crew for w in name.split()]
+    known = set(names) | {part for w in names for part in w.split("-")}
+    # "jong-su" is not "Jeon Jong-seo": a hyphenated word is compared whole
+    return not any(re.sub(r"['’]s$", "", w.casefold()) in known for w in subject.split())
 
 
 _DECISIVE_ONLY = re.compile(_DECISIVE, re.IGNORECASE)
 _PAST_DECISIVE = _words(
-    "shot killed died poisoned stabbed murdered faked framed drowned executed hanged buried betrayed"
+    "shot killed died poisoned stabbed murdered faked framed drowned executed hanged buried betrayed chose sank hid "
+    "fled slew"
 )
 
 
@@ -714,14 +728,17 @@ def _bare_name_event(sentence: str, film: FilmHints | None, *, past_only: bool =
         if any(w in _NOT_BARE_NAMES or w.endswith(("ing", "ly", "ness", "tion")) for w in words):
             continue
         verb = m.group("verb").lower()
+        head = verb.split()[0]
+        if len(words) == 1 and not (head.endswith(("s", "ed")) or head in _IRREGULAR_PAST or head in _PAST_DECISIVE):
+            continue  # "slow burn": a bare word, then a verb that does not agree with it: adjective and noun
         if (
             verb.endswith("ed")
             and (verb in _ED_NOT_EVENTS or not _DECISIVE_ONLY.fullmatch(verb))
             and "ly " in m.group(0)
         ):
             continue  # "beautifully designed" describes; "obviously killed" narrates
-        if verb.endswith("ed") and verb in _ED_NOT_EVENTS:
-            continue
+        if verb.endswith("ed") and verb in _ED_NOT_EVENTS and not _DECISIVE_ONLY.fullmatch(verb):
+            continue  # "loved"; but "oliver planned the whole thing" narrates
         if past_only and verb not in _PAST_DECISIVE and not (verb.endswith("ed") and len(verb) > 5):
             continue
         if _not_cast(m.group("subject"), film):
