@@ -270,3 +270,26 @@ def test_seed_with_bio_and_comments_still_keeps_them_visible(seed: str) -> None:
     ]:
         assert kept in visible
     assert d.spoiler_sections == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden", "visible"),
+    [
+        # one sentence: no premise to set up, so the opening exemption does not apply
+        ("Jack freezes in the water.", "Jack freezes", ""),
+        # two sentences: a present-tense act by a capitalised name in the opening stays the premise
+        ("Carl ties balloons to his house. Pixar at its best.", "", "Carl ties balloons"),
+        # lower-case names, past tense, even in the opening sentence
+        ("ernesto poisoned hector!! the music slaps", "ernesto poisoned hector", "the music slaps"),
+        ("the final scene is one of the best ever filmed", "", "the final scene is one of the best"),
+        ("slow burn that ends with a bang, what a cast", "", "slow burn that ends with a bang"),
+        ("Great film. the mom freezes up in the interview scene", "", "Great film."),
+    ],
+)
+def test_chat_phrasing(text: str, hidden: str, visible: str) -> None:
+    """Issue 10b's rules on their own (the chat sets in tests/fixtures/spoilers/ gate them all)."""
+    plain = to_console(apply_spoiler_mode(parse(text)))
+    if hidden:
+        assert hidden not in plain
+    if visible:
+        assert visible in plain

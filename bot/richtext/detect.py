@@ -63,8 +63,8 @@ seen): reveals with no verb or noun from these lists ("Ellie never sees Paradise
 is not a decisive act), twists told through metaphor or irony ("the hotel keeps him"),
 references the catalog cannot resolve (the title's monster: "one of them is the thing"
 is caught only by its shape), pronoun-only sentences without a decisive verb, a
-character named with an ordinary word that the stop lists hold ("the mom dies" is
-caught, "hope dies" is not), names that are also words of a cast member's name (a
+character named with an ordinary word that the stop lists hold ("love wins" is not a
+character's act), names that are also words of a cast member's name (a
 character called Park in a film starring Park So-dam is taken for the actor unless
 written *Mr. Park*; "Clint" for Clint Eastwood's character is never a character), and
 anything not in English. The catalog has cast, not character names, so a character is
@@ -578,7 +578,7 @@ _PEOPLE = (
     r"boyfriend|fianc[ée]e?|partner|mentor|student|lawyer|nurse|shaman|professor)"
 )
 _DECISIVE = (
-    r"(?:die|dies|died|kills?|killed|killing|explodes?|exploded|blows?\s+up|blew\s+up|gets?\s+out|got\s+out|"
+    r"(?:die|dies|died|kills?|killed|killing|freezes(?!\s+up)|froze(?!\s+up)|starves|starved|bleeds\s+out|bled\s+out|explodes?|exploded|blows?\s+up|blew\s+up|gets?\s+out|got\s+out|"
     r"breaks?\s+out|broke\s+out|shoots?|shot|stabs?|stabbed|poisons?|poisoned|murders?|murdered|"
     r"escapes?|escaped|survives?|survived|sacrifices?|sacrificed|betrays?|betrayed|marries|married|plann?(?:ed|s)|"
     r"frames?|framed|fakes?|faked|swaps?|swapped|switch(?:es|ed)|confess(?:es|ed)|drowns?|drowned|burns?|burned|"
