@@ -37,11 +37,25 @@ MIN_NDCG = 0.77
 MIN_P1 = 0.93
 MIN_HOLDOUT_NDCG = 0.73
 MIN_HOLDOUT_P1 = 0.85
+MIN_HOLDOUT2_NDCG = 0.0
+MIN_HOLDOUT2_P1 = 0.0
 MIN_MARGIN = 0.50  # NDCG@5 points over the baseline
 
 
-def labelled_rows() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (FIXTURES / "labelled.jsonl").read_text(encoding="utf-8").splitlines() if line]
+def labelled_rows(name: str = "labelled.jsonl") -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines() if line]
+
+
+def second_holdout_rows() -> list[dict[str, Any]]:
+    """A second held-out set, written after issue 12 landed by someone who had not tuned the ranking.
+
+    30 requests (similarity, audiences, a few mixed) graded by hand from the
+    catalog before the bot's answers were looked at, and deliberately NOT
+    completed by pooling: a good film the judge did not think of counts as a
+    miss, so these numbers are a lower bound. Kept out of labelled.jsonl so the
+    older set's numbers stay comparable.
+    """
+    return labelled_rows("holdout2.jsonl")
 
 
 def labelled() -> list[tuple[str, dict[str, int]]]:
@@ -122,9 +136,9 @@ def baseline_ranking(store: Store, text: str) -> list[str]:
 
 
 def test_labelled_set_is_sound(quality_bot: MovieBot) -> None:
-    rows = labelled()
-    assert len(rows) >= 120
-    assert len({text for text, _ in rows}) == len(rows)
+    rows = labelled() + [(obj["q"], obj["j"]) for obj in second_holdout_rows()]
+    assert len(rows) >= 150
+    assert len({text.lower() for text, _ in rows}) == len(rows)
     missing = []
     for text, judged in rows:
         assert judged, text
@@ -136,10 +150,12 @@ def test_labelled_set_is_sound(quality_bot: MovieBot) -> None:
     assert not missing, f"judged films not in the catalog: {missing}"
 
 
-def evaluate(bot: MovieBot) -> dict[tuple[str, str], tuple[float, float, float, float, int]]:
+def evaluate(
+    bot: MovieBot, rows: list[dict[str, Any]] | None = None
+) -> dict[tuple[str, str], tuple[float, float, float, float, int]]:
     """(kind or "all", split or "all") -> (bot NDCG@5, bot P@1, baseline NDCG@5, baseline P@1, n)."""
     sums: dict[tuple[str, str], list[float]] = {}
-    for obj in labelled_rows():
+    for obj in labelled_rows() if rows is None else rows:
         text, judged = obj["q"], obj["j"]
         mine = bot_ranking(bot, text)
         base = baseline_ranking(bot.store, text)
@@ -171,6 +187,18 @@ def test_quality_beats_search_box(quality_bot: MovieBot) -> None:
     assert hnd >= MIN_HOLDOUT_NDCG
     assert hp1 >= MIN_HOLDOUT_P1
     assert nd - bnd >= MIN_MARGIN
+
+
+def test_second_holdout(quality_bot: MovieBot) -> None:
+    rows = second_holdout_rows()
+    assert len(rows) >= 30
+    scores = evaluate(quality_bot, rows)
+    print(f"\nsecond held-out set, {len(rows)} requests (bot NDCG@5 / P@1 | FTS bm25 NDCG@5 / P@1):")
+    for (kind, split), (nd, p1, bnd, bp1, n) in sorted(scores.items()):
+        print(f"  {kind:10} {split:8} n={n:3}  {nd:.3f} / {p1:.3f}  |  {bnd:.3f} / {bp1:.3f}")
+    nd, p1, _, _, _ = scores[("all", "all")]
+    assert nd >= MIN_HOLDOUT2_NDCG
+    assert p1 >= MIN_HOLDOUT2_P1
 
 
 def test_miracle_first_for_sad_korean_drama(quality_bot: MovieBot) -> None:
