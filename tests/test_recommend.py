@@ -507,3 +507,53 @@ def test_more_picks_after_the_last_film_of_a_person_says_so(miracle_bot: MovieBo
     more = press(miracle_bot, "rec:more", chat="wkw")
     assert "every film here that matches has been shown" in more.body.plain
     assert not pick_lines(more)
+
+
+@pytest.mark.parametrize(
+    ("text", "audience"),
+    [
+        ("a film for my 8 year old daughter", "for kids"),
+        ("something for my 10 year old son", "for kids"),
+        ("movie for my teenage son", "for teens"),
+    ],
+)
+def test_who_the_child_is_is_not_a_search_word(miracle_bot: MovieBot, text: str, audience: str) -> None:
+    """ "my 8 year old daughter" once searched for "daughter" and offered Terms of Endearment."""
+    reply = ask(miracle_bot, text, chat=f"who-{text}")
+    heading = reply.body.blocks[0].text
+    assert audience in heading and "daughter" not in heading and "son" not in heading.split()
+    titles = picked_titles(reply)
+    rows = miracle_bot.store.db.execute(
+        f"SELECT title, genres, keywords FROM films WHERE title IN ({','.join('?' * len(titles))})", titles
+    ).fetchall()
+    assert len(titles) == 5
+    for title, genres, keywords in rows:
+        assert "horror" not in genres and '"father daughter"' not in keywords, title
+
+
+def test_teenagers_get_films_for_the_young_not_grim_ones(miracle_bot: MovieBot) -> None:
+    titles = picked_titles(ask(miracle_bot, "something my teenager would enjoy", chat="teen"))
+    rows = miracle_bot.store.db.execute(
+        f"SELECT title, genres, keywords FROM films WHERE title IN ({','.join('?' * len(titles))})", titles
+    ).fetchall()
+    assert len(rows) == 5
+    lively = {"adventure", "science fiction", "comedy", "fantasy", "sport", "animation"}
+    assert sum(1 for _, genres, _ in rows if lively & set(json.loads(genres))) >= 4, rows
+    for title, genres, _ in rows:
+        assert "horror" not in genres, title
+
+
+def test_like_a_film_counts_its_director(miracle_bot: MovieBot) -> None:
+    reply = ask(miracle_bot, "films like snowpiercer", chat="bong")
+    lines = pick_lines(reply)
+    assert any("Bong Joon-ho" in line or "same director" in line for line in lines[:3]), lines
+    assert "Snowpiercer" not in picked_titles(reply)
+
+
+def test_a_faint_shared_mood_does_not_make_films_alike(miracle_bot: MovieBot) -> None:
+    """Léon has one faint mood ("sad"); every sad epic used to look like its twin."""
+    reply = ask(miracle_bot, "movies similar to léon", chat="leon")
+    titles = picked_titles(reply)
+    for epic in ("Ran", "Sholay", "RRR", "The Lord of the Rings: The Return of the King"):
+        assert epic not in titles, titles
+    assert any("hitman" in line for line in pick_lines(reply)), pick_lines(reply)

@@ -46,7 +46,7 @@ PER_LIST = 100
 LIKE_LIST = 30
 FILM_WORD_LIMIT = 600  # a word in more films than this is not ranked by FTS
 REVIEW_WORD_LIMIT = 1000  # a word in more reviews than this is too common to search for
-W_MOOD, W_COUNTRY, W_GENRE, W_WORDS, W_LIKE, W_QUALITY = 2.2, 1.6, 1.2, 1.4, 3.0, 1.0
+W_MOOD, W_COUNTRY, W_GENRE, W_WORDS, W_LIKE, W_QUALITY = 2.2, 1.6, 1.2, 1.4, 3.6, 1.0
 W_PERSON = 3.0
 W_LIKE_TEXT = 1.2
 W_KEYWORD = 0.5
@@ -58,6 +58,11 @@ LIKE_STOP = frozenset(
     ["based", "true", "story", "film", "classic", "black", "white", "series", "trilogy", "sequel", "remake", "life"]
 )
 GENRE_POSITION = (1.0, 0.8, 0.65)
+TEEN_GENRES = {"adventure": 0.6, "science fiction": 0.5, "comedy": 0.4, "fantasy": 0.4, "action": 0.3, "sport": 0.5}
+TEEN_KEYWORDS = frozenset(
+    ["coming of age", "teenager", "teenagers", "high school", "school", "youth", "first love", "growing up", "underdog"]
+)
+MOOD_SURE = 0.5  # a mood vector this long (or longer) is taken at its word in similarity
 MATURE_GENRES = frozenset({"war", "crime", "thriller", "horror", "drama", "biography", "history"})
 
 
@@ -398,6 +403,11 @@ class Engine:
         if q.audience in ("kids", "family"):
             for g in ("family", "animation"):
                 out.update(self._top_tag(f"g:{g}"))
+        elif q.audience == "teen":
+            for g in ("adventure", "science fiction", "comedy"):
+                out.update(self._top_tag(f"g:{g}", PER_LIST // 2))
+            for k in ("coming of age", "teenager", "high school"):
+                out.update(self._top_tag(f"k:{k}", PER_LIST // 2))
         countries, genres = q.countries, q.genres
         for m in q.moods:
             keys = [f"m:{m}|{c}" for c in countries] + [f"m:{m}|{g}" for g in genres]
@@ -478,6 +488,16 @@ class Engine:
         if q.audience in ("kids", "family"):
             # What children watch: family films, animated ones most of all.
             s += 1.2 * min(1.4, sum(w for g, w in KIDS_GENRES.items() if g in f.gset))
+            if not q.moods:
+                # Unless sadness is asked for, a children's evening is light: Paddington before a
+                # grandmother's terminal illness, however gentle.
+                s += 0.4 * f.moods.get("feelgood", 0.0) - 0.6 * f.moods.get("sad", 0.0)
+        elif q.audience == "teen":
+            # What a teenager is glad to be shown: adventure, fun, stories about being young; not the
+            # grimmest adult fare (the hard line is only graphic gore and sex: `suits`).
+            s += 1.0 * min(1.0, sum(w for g, w in TEEN_GENRES.items() if g in f.gset))
+            s += 0.8 * bool(f.kset & TEEN_KEYWORDS) + 0.3 * f.moods.get("feelgood", 0.0)
+            s -= 0.8 * f.adult + 0.5 * f.moods.get("bleak", 0.0)
         elif q.audience == "parents":
             # Something everyone in the room can enjoy: warm and light rather than bleak.
             warm = min(1.0, f.moods.get("feelgood", 0.0) + f.moods.get("heartwarming", 0.0))
@@ -686,12 +706,17 @@ VERDICT_WORDS = frozenset(
 
 
 def similarity(a: Feat, b: Feat, weights: dict[str, float] | None = None) -> float:
-    """0..1: how alike two films are in genre, keywords, mood, maker, era and (a little) country.
+    """0..1: how alike two films are in genre, keywords, mood, makers, cast, era, audience and country.
 
     Country weighs little: "like Train to Busan" asks for zombies on a train, not for Korean films.
+    The main genre counts on its own (the catalog lists it first): a crime drama is like The Godfather
+    before a family drama is. The same director or shared cast is a strong hint (people who liked
+    Memories of Murder go to Mother next), and so is the audience: a children's film is like another
+    children's film, a film for adults like another one.
     """
     union = len(a.gset | b.gset)
     genre = len(a.gset & b.gset) / union if union else 0.0
+    main = 1.0 if a.genres and a.genres[0] in b.gset else 0.0
     if weights and a.kset:
         # The share of what makes `a` distinctive that `b` has too.
         shared = a.kset & b.kset
@@ -703,10 +728,23 @@ def similarity(a: Feat, b: Feat, weights: dict[str, float] | None = None) -> flo
     if a.mnorm and b.mnorm:
         mb = b.moods
         mood = sum(v * mb.get(m, 0.0) for m, v in a.moods.items()) / (a.mnorm * b.mnorm)
+        # A cosine of two faint mood vectors is 1.0 as easily as one of two strong ones: Léon's one
+        # faint "sad" must not make every sad epic its twin. Weigh it by how sure both moods are.
+        mood *= min(1.0, a.mnorm / MOOD_SURE) * min(1.0, b.mnorm / MOOD_SURE)
     country = 0.2 if a.cset & b.cset else 0.0
-    director = 0.3 if a.dset & b.dset else 0.0
+    director = 0.6 if a.dset & b.dset else 0.0
+    cast = 0.0
+    if a.people and b.people:
+        a_cast = {p for p in a.people if p.startswith("c:")}
+        cast = 0.2 * min(2, len(a_cast.intersection(b.people)))
     era = 0.3 * max(0.0, 1.0 - abs((a.year or 2000) - (b.year or 2000)) / 30.0)
-    return (1.3 * genre + 1.5 * kw + mood + country + director + era) / 4.6
+    audience = 0.3 if _kids_film(a) == _kids_film(b) else 0.0
+    return (1.0 * genre + 0.5 * main + 1.5 * kw + mood + country + director + cast + era + audience) / 5.6
+
+
+def _kids_film(f: Feat) -> bool:
+    """Made for children: a family film, or an animated one that is not for adults."""
+    return "family" in f.gset or ("animation" in f.gset and not f.adult and not f.gset & MATURE_GENRES)
 
 
 def explain(f: Feat, q: Query, likes: list[Feat]) -> tuple[list[str], list[str]]:

@@ -296,7 +296,11 @@ AUDIENCE_LABELS = {
     "teen": "for teens (no gore or explicit content)",
     "adults": "for adults (no family films)",
 }
-_AGE = r"(\d{1,2})\s*[- ]?\s*(?:years?|yrs?|y)\s*[- ]?\s*olds?|(\d{1,2})\s*yo\b|age[ds]?\s+(\d{1,2})\b"
+_AGE = (
+    r"(?:(\d{1,2})\s*[- ]?\s*(?:years?|yrs?|y)\s*[- ]?\s*olds?|(\d{1,2})\s*yo\b|age[ds]?\s+(\d{1,2})\b)"
+    # "my 8 year old daughter": who the child is says nothing about the film ("father daughter")
+    r"(?:\s+(?:son|daughter|boy|girl|kid|child|nephew|niece|grandson|granddaughter|twins|brother|sister)s?\b)?"
+)
 _KIDS = (
     r"\b(?:kids?|children|child|toddlers?|little\s+ones|grandkids|grandchildren|my\s+(?:son|daughter|nephew|niece)|"
     r"kid-friendly|kid\s+friendly|child-friendly|child\s+friendly|all\s+ages|young\s+children)\b"
@@ -314,7 +318,10 @@ _ADULTS = (
     r"(?:little\s+|young\s+|small\s+)?(?:kids|children)|for\s+(?:adults?|grown[- ]?ups)|"
     r"(?:adults?|grown[- ]?ups?)\s+only|adult|adults|grown[- ]?ups?|mature|r-rated|rated\s+r|18\+)\b"
 )
-_TEEN = r"\b(?:teens?|teenagers?|my\s+teen|adolescents?)\b"
+_TEEN = (
+    r"\b(?:(?:my\s+)?(?:teens?|teenagers?|teenage|adolescents?)"
+    r"(?:\s+(?:son|daughter|boy|girl|kid|nephew|niece|grandson|granddaughter)s?)?)\b"
+)
 
 
 def _take_audience(text: str, q: Query) -> str:
