@@ -557,3 +557,35 @@ def test_a_faint_shared_mood_does_not_make_films_alike(miracle_bot: MovieBot) ->
     for epic in ("Ran", "Sholay", "RRR", "The Lord of the Rings: The Return of the King"):
         assert epic not in titles, titles
     assert any("hitman" in line for line in pick_lines(reply)), pick_lines(reply)
+
+
+def test_like_a_film_follows_what_members_wrote_about_it(movie_bot: MovieBot) -> None:
+    """Two films with no keyword in common become alike when reviewers describe them the same way."""
+    load_starter_catalog(movie_bot.store)
+    before = picked_titles(ask(movie_bot, "like little forest", chat="lf1"))
+    assert "Tampopo" not in before
+    for text in (
+        "Slow cooking in a village kitchen: persimmons drying under the eaves, rice harvest, crisp acacia flowers.",
+        "The kitchen scenes! Persimmons, acacia flowers, the rice harvest. I was hungry the whole time.",
+    ):
+        add_review(movie_bot, "Little Forest", 2018, text, rating=8)
+    add_review(movie_bot, "Tampopo", 1985, "Every kitchen scene is a feast; I want the persimmons and acacia flowers.")
+    add_review(movie_bot, "Tampopo", 1985, "A village of cooks, a kitchen, a harvest of noodles. Made me hungry.")
+    after = picked_titles(ask(movie_bot, "like little forest", chat="lf2"))
+    assert "Tampopo" in after, after
+    assert "Little Forest" not in after
+
+
+def test_words_behind_a_spoiler_never_steer_a_likeness(movie_bot: MovieBot) -> None:
+    load_starter_catalog(movie_bot.store)
+    for _ in range(2):
+        add_review(
+            movie_bot,
+            "Little Forest",
+            2018,
+            "Quiet and warm.\n\n||In the end the kitchen, persimmons, acacia flowers and the harvest are gone.||",
+            rating=8,
+        )
+    for text in ("Every kitchen scene is a feast: persimmons, acacia flowers.", "A kitchen, a harvest of noodles."):
+        add_review(movie_bot, "Tampopo", 1985, text)
+    assert "Tampopo" not in picked_titles(ask(movie_bot, "like little forest", chat="lf3"))

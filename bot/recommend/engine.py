@@ -36,6 +36,7 @@ from .lexicon import (
     MOOD_LABELS,
     MOOD_WORDS,
     NEGATIONS,
+    REVIEW_STOP,
     SPOOKY_KEYWORDS,
     SPOOKY_WORDS,
     mood_words_for,
@@ -62,6 +63,9 @@ TEEN_GENRES = {"adventure": 0.6, "science fiction": 0.5, "comedy": 0.4, "fantasy
 TEEN_KEYWORDS = frozenset(
     ["coming of age", "teenager", "teenagers", "high school", "school", "youth", "first love", "growing up", "underdog"]
 )
+REVIEW_SAMPLE = 8  # reviews of a named film read for its members' words
+REVIEW_WORDS = 6  # of which the most telling are searched for in other films' reviews
+W_REVIEW_LANGUAGE = 1.5
 MOOD_SURE = 0.5  # a mood vector this long (or longer) is taken at its word in similarity
 MATURE_GENRES = frozenset({"war", "crime", "thriller", "horror", "drama", "biography", "history"})
 
@@ -315,7 +319,60 @@ class Engine:
                 for w in re.findall(r"[a-z]+", k.lower()):
                     if len(w) >= 4 and w not in LIKE_STOP and w not in words:
                         words.append(w)
-        return self.film_word_hits(words[:LIKE_WORDS]) if words else {}
+        out = self.film_word_hits(words[:LIKE_WORDS]) if words else {}
+        for film_id, v in self.review_language(likes).items():
+            out[film_id] = out.get(film_id, 0.0) + W_REVIEW_LANGUAGE * v
+        return out
+
+    def review_language(self, likes: list[Feat]) -> dict[int, float]:
+        """0..1 per film: how many of the telling words members used about the named films turn up in
+        its reviews too ("prison", "lullaby", "daughter" for Miracle in Cell No. 7).
+
+        The catalog's keywords are a dozen words; the community's reviews say what a film is like in
+        their own words, and reach films whose keywords differ. Bounded: the named films' last
+        `REVIEW_SAMPLE` reviews are read (their spoiler-free view, as /review shows it, so hidden text
+        never steers anything), and a word is only searched for when at most `REVIEW_WORD_LIMIT`
+        reviews use it; a word that common says nothing about one film.
+        """
+        counts: dict[str, int] = {}
+        named = {t.film_id for t in likes[:3]}
+        for t in likes[:3]:
+            for (body,) in self.db.execute(
+                "SELECT body FROM reviews WHERE film_id = ? ORDER BY id DESC LIMIT ?", [t.film_id, REVIEW_SAMPLE]
+            ):
+                try:
+                    doc = Document.from_json(body)
+                    visible = (spoiler_free(doc, "") if doc.spoiler_sections else doc).visible_text()
+                except (ValueError, KeyError, TypeError):
+                    continue
+                for w in set(re.findall(r"[a-z]{5,}", visible.lower())):
+                    if w not in FILLER and w not in REVIEW_STOP:
+                        counts[w] = counts.get(w, 0) + 1
+        if not counts:
+            return {}
+        rare: list[tuple[float, str, list[int]]] = []
+        for w in sorted(counts, key=lambda w: (-counts[w], w))[: REVIEW_WORDS * 3]:
+            ids = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH ? LIMIT ?",
+                    [quote_fts(w), REVIEW_WORD_LIMIT + 1],
+                )
+            ]
+            if len(ids) > REVIEW_WORD_LIMIT or not ids:
+                continue
+            rare.append((counts[w] / math.log(2.0 + len(ids)), w, ids))
+        rare.sort(key=lambda t: (-t[0], t[1]))
+        rare = rare[:REVIEW_WORDS]
+        scores: dict[int, float] = {}
+        for _, _, ids in rare:
+            marks = ",".join("?" * len(ids))
+            for film_id, n in self.db.execute(
+                f"SELECT film_id, count(*) FROM reviews WHERE id IN ({marks}) GROUP BY film_id", ids
+            ):
+                if film_id not in named:
+                    scores[film_id] = scores.get(film_id, 0.0) + min(1.0, 0.5 + 0.25 * n) / len(rare)
+        return scores
 
     def film_word_hits(self, words: list[str]) -> dict[int, float]:
         """0..1 per film: the share of `words` in its catalog text. Unranked and capped per word: a

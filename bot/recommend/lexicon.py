@@ -167,6 +167,15 @@ FILLER = _wordset(
     """
 )
 
+# Review words that say how much someone liked a film, not what it is like.
+REVIEW_STOP = _wordset(
+    "about after again almost always another because before being better cried could didn't every "
+    "everyone first found going great heart horrible later little loved making movie movies never other "
+    "people really seeing seems since still story their there these thing think those though times "
+    "until watch watched watching where which while whole without would years absolutely amazing "
+    "beautiful brilliant favourite favorite film films masterpiece perfect scene scenes ending"
+)
+
 # Words that stop a title after "like": "like parasite but funnier".
 TITLE_STOPS = _wordset("but with from and only that except without not no in set made than or")
 SIMILAR_RE = re.compile(
