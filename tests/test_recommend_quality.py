@@ -33,12 +33,12 @@ from bot.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "recommend"
 K = 5
-MIN_NDCG = 0.77
-MIN_P1 = 0.93
-MIN_HOLDOUT_NDCG = 0.73
-MIN_HOLDOUT_P1 = 0.85
-MIN_HOLDOUT2_NDCG = 0.0
-MIN_HOLDOUT2_P1 = 0.0
+MIN_NDCG = 0.78
+MIN_P1 = 0.94
+MIN_HOLDOUT_NDCG = 0.78
+MIN_HOLDOUT_P1 = 0.90
+MIN_HOLDOUT2_NDCG = 0.52
+MIN_HOLDOUT2_P1 = 0.75
 MIN_MARGIN = 0.50  # NDCG@5 points over the baseline
 
 
@@ -50,12 +50,19 @@ def second_holdout_rows() -> list[dict[str, Any]]:
     """A second held-out set, written after issue 12 landed by someone who had not tuned the ranking.
 
     30 requests (similarity, audiences, a few mixed) graded by hand from the
-    catalog before the bot's answers were looked at, and deliberately NOT
-    completed by pooling: a good film the judge did not think of counts as a
-    miss, so these numbers are a lower bound. Kept out of labelled.jsonl so the
-    older set's numbers stay comparable.
+    catalog ("j") before the bot's answers were looked at. "pooled" holds the
+    grades given afterwards to every film the bot put in its top five, before
+    and after the change measured with it, that the judge had not named (0 for
+    a film that does not fit), as was done for labelled.jsonl. The floors are on
+    the blind grades alone (a good film the judge did not think of counts as a
+    miss there, so they are a lower bound); the pooled numbers are the ones
+    comparable with the first set's. Never tuned on.
     """
     return labelled_rows("holdout2.jsonl")
+
+
+def pooled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**obj, "j": {k: g for k, g in {**obj["j"], **obj.get("pooled", {})}.items() if g}} for obj in rows]
 
 
 def labelled() -> list[tuple[str, dict[str, int]]]:
@@ -136,7 +143,7 @@ def baseline_ranking(store: Store, text: str) -> list[str]:
 
 
 def test_labelled_set_is_sound(quality_bot: MovieBot) -> None:
-    rows = labelled() + [(obj["q"], obj["j"]) for obj in second_holdout_rows()]
+    rows = labelled() + [(obj["q"], obj["j"]) for obj in pooled(second_holdout_rows())]
     assert len(rows) >= 150
     assert len({text.lower() for text, _ in rows}) == len(rows)
     missing = []
@@ -196,6 +203,8 @@ def test_second_holdout(quality_bot: MovieBot) -> None:
     print(f"\nsecond held-out set, {len(rows)} requests (bot NDCG@5 / P@1 | FTS bm25 NDCG@5 / P@1):")
     for (kind, split), (nd, p1, bnd, bp1, n) in sorted(scores.items()):
         print(f"  {kind:10} {split:8} n={n:3}  {nd:.3f} / {p1:.3f}  |  {bnd:.3f} / {bp1:.3f}")
+    pnd, pp1, _, _, _ = evaluate(quality_bot, pooled(rows))[("all", "all")]
+    print(f"  with the pooled grades: {pnd:.3f} / {pp1:.3f}")
     nd, p1, _, _, _ = scores[("all", "all")]
     assert nd >= MIN_HOLDOUT2_NDCG
     assert p1 >= MIN_HOLDOUT2_P1
