@@ -65,6 +65,7 @@ TEEN_KEYWORDS = frozenset(
 )
 REVIEW_SAMPLE = 8  # reviews of a named film read for its members' words
 REVIEW_WORDS = 6  # of which the most telling are searched for in other films' reviews
+REVIEW_LANGUAGE_LIMIT = 200  # a review word used more often than this says nothing about one film
 W_REVIEW_LANGUAGE = 1.5
 MOOD_SURE = 0.5  # a mood vector this long (or longer) is taken at its word in similarity
 MATURE_GENRES = frozenset({"war", "crime", "thriller", "horror", "drama", "biography", "history"})
@@ -137,6 +138,11 @@ class Feat:
     def pset(self) -> frozenset[str]:
         """Person keys, whatever the role."""
         return frozenset(p.split(":", 1)[-1] for p in self.people)
+
+    @lazy
+    def cast(self) -> frozenset[str]:
+        """Cast keys ("c:<person key>"): shared actors make two films alike."""
+        return frozenset(p for p in self.people if p.startswith("c:"))
 
     @lazy
     def adult(self) -> bool:
@@ -330,15 +336,16 @@ class Engine:
 
         The catalog's keywords are a dozen words; the community's reviews say what a film is like in
         their own words, and reach films whose keywords differ. Bounded: the named films' last
-        `REVIEW_SAMPLE` reviews are read (their spoiler-free view, as /review shows it, so hidden text
-        never steers anything), and a word is only searched for when at most `REVIEW_WORD_LIMIT`
-        reviews use it; a word that common says nothing about one film.
+        `REVIEW_SAMPLE` reviews in all are read (their spoiler-free view, as /review shows it, so hidden
+        text never steers anything), at most `REVIEW_WORDS * 2` words are looked up, each stopping at
+        `REVIEW_LANGUAGE_LIMIT + 1` reviews: a word used that often says nothing about one film.
         """
         counts: dict[str, int] = {}
         named = {t.film_id for t in likes[:3]}
+        per_film = max(2, REVIEW_SAMPLE // max(1, len(likes[:3])))
         for t in likes[:3]:
             for (body,) in self.db.execute(
-                "SELECT body FROM reviews WHERE film_id = ? ORDER BY id DESC LIMIT ?", [t.film_id, REVIEW_SAMPLE]
+                "SELECT body FROM reviews WHERE film_id = ? ORDER BY id DESC LIMIT ?", [t.film_id, per_film]
             ):
                 try:
                     doc = Document.from_json(body)
@@ -351,15 +358,15 @@ class Engine:
         if not counts:
             return {}
         rare: list[tuple[float, str, list[int]]] = []
-        for w in sorted(counts, key=lambda w: (-counts[w], w))[: REVIEW_WORDS * 3]:
+        for w in sorted(counts, key=lambda w: (-counts[w], -len(w), w))[: REVIEW_WORDS * 2]:
             ids = [
                 r[0]
                 for r in self.db.execute(
                     "SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH ? LIMIT ?",
-                    [quote_fts(w), REVIEW_WORD_LIMIT + 1],
+                    [quote_fts(w), REVIEW_LANGUAGE_LIMIT + 1],
                 )
             ]
-            if len(ids) > REVIEW_WORD_LIMIT or not ids:
+            if len(ids) > REVIEW_LANGUAGE_LIMIT or not ids:
                 continue
             rare.append((counts[w] / math.log(2.0 + len(ids)), w, ids))
         rare.sort(key=lambda t: (-t[0], t[1]))
@@ -790,10 +797,7 @@ def similarity(a: Feat, b: Feat, weights: dict[str, float] | None = None) -> flo
         mood *= min(1.0, a.mnorm / MOOD_SURE) * min(1.0, b.mnorm / MOOD_SURE)
     country = 0.2 if a.cset & b.cset else 0.0
     director = 0.6 if a.dset & b.dset else 0.0
-    cast = 0.0
-    if a.people and b.people:
-        a_cast = {p for p in a.people if p.startswith("c:")}
-        cast = 0.2 * min(2, len(a_cast.intersection(b.people)))
+    cast = 0.2 * min(2, len(a.cast & b.cast)) if a.cast and b.cast else 0.0
     era = 0.3 * max(0.0, 1.0 - abs((a.year or 2000) - (b.year or 2000)) / 30.0)
     audience = 0.3 if _kids_film(a) == _kids_film(b) else 0.0
     return (1.0 * genre + 0.5 * main + 1.5 * kw + mood + country + director + cast + era + audience) / 5.6
