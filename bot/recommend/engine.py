@@ -65,7 +65,7 @@ TEEN_KEYWORDS = frozenset(
 )
 REVIEW_SAMPLE = 8  # reviews of a named film read for its members' words
 REVIEW_WORDS = 6  # of which the most telling are searched for in other films' reviews
-REVIEW_LANGUAGE_LIMIT = 200  # a review word used more often than this says nothing about one film
+REVIEW_LANGUAGE_LIMIT = 100  # a review word used more often than this says nothing about one film
 W_REVIEW_LANGUAGE = 1.5
 MOOD_SURE = 0.5  # a mood vector this long (or longer) is taken at its word in similarity
 MATURE_GENRES = frozenset({"war", "crime", "thriller", "horror", "drama", "biography", "history"})
@@ -337,7 +337,7 @@ class Engine:
         The catalog's keywords are a dozen words; the community's reviews say what a film is like in
         their own words, and reach films whose keywords differ. Bounded: the named films' last
         `REVIEW_SAMPLE` reviews in all are read (their spoiler-free view, as /review shows it, so hidden
-        text never steers anything), at most `REVIEW_WORDS * 2` words are looked up, each stopping at
+        text never steers anything), at most `REVIEW_WORDS + 2` words are looked up, each stopping at
         `REVIEW_LANGUAGE_LIMIT + 1` reviews: a word used that often says nothing about one film.
         """
         counts: dict[str, int] = {}
@@ -358,7 +358,7 @@ class Engine:
         if not counts:
             return {}
         rare: list[tuple[float, str, list[int]]] = []
-        for w in sorted(counts, key=lambda w: (-counts[w], -len(w), w))[: REVIEW_WORDS * 2]:
+        for w in sorted(counts, key=lambda w: (-counts[w], -len(w), w))[: REVIEW_WORDS + 2]:
             ids = [
                 r[0]
                 for r in self.db.execute(
