@@ -589,3 +589,11 @@ def test_words_behind_a_spoiler_never_steer_a_likeness(movie_bot: MovieBot) -> N
     for text in ("Every kitchen scene is a feast: persimmons, acacia flowers.", "A kitchen, a harvest of noodles."):
         add_review(movie_bot, "Tampopo", 1985, text)
     assert "Tampopo" not in picked_titles(ask(movie_bot, "like little forest", chat="lf3"))
+
+
+def test_a_pick_never_names_the_same_shared_keyword_twice(miracle_bot: MovieBot) -> None:
+    for text in ("like memento but funnier", "like finding nemo"):
+        for line in pick_lines(ask(miracle_bot, text, chat=f"twice-{text}")):
+            reasons = line.split(" — ", 1)[1]
+            shared = [k for part in reasons.split("; ") if part.startswith("shares ") for k in part[7:].split(", ")]
+            assert len(shared) == len(set(shared)), line

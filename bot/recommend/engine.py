@@ -662,7 +662,7 @@ class Engine:
             picks.remove(best)
             chosen.append(best)
             matched, rest = explain(best.feat, q, likes)
-            best.reasons = (matched + [r for r in rest if r not in used_reasons and r not in matched])[:2]
+            best.reasons = _two_reasons(matched + [r for r in rest if r not in used_reasons and r not in matched])
             used_reasons.update(best.reasons)
             series_seen.add(best.feat.series)
             for d in best.feat.directors:
@@ -842,6 +842,21 @@ def explain(f: Feat, q: Query, likes: list[Feat]) -> tuple[list[str], list[str]]
     if f.genres:
         reasons.append(", ".join(f.genres[:2]))
     return list(dict.fromkeys(matched))[:1], list(dict.fromkeys(reasons))
+
+
+def _two_reasons(reasons: list[str]) -> list[str]:
+    """The first two reasons that say something new: never "shares pixar, feel-good; shares pixar"."""
+    out: list[str] = []
+    said: set[str] = set()
+    for r in reasons:
+        items = set(r[len("shares ") :].split(", ")) if r.startswith("shares ") else set()
+        if items and items <= said:
+            continue
+        out.append(r)
+        said |= items
+        if len(out) == 2:
+            break
+    return out
 
 
 def _era(year: int) -> int:
