@@ -312,7 +312,7 @@ class Engine:
                         found[film_id] = found.get(film_id, 0.0) + 1.0
         return {i: v / n for i, v in found.items()} if n else {}
 
-    def like_text(self, likes: list[Feat]) -> dict[int, float]:
+    def like_text(self, likes: list[Feat], *, reviews: bool = True) -> dict[int, float]:
         """0..1 per film: how much of the named films' catalog words its own catalog text shares.
 
         Exact keywords are sparse ("jazz pianist" never equals "jazz drummer"); their words, searched
@@ -326,7 +326,7 @@ class Engine:
                     if len(w) >= 4 and w not in LIKE_STOP and w not in words:
                         words.append(w)
         out = self.film_word_hits(words[:LIKE_WORDS]) if words else {}
-        for film_id, v in self.review_language(likes).items():
+        for film_id, v in (self.review_language(likes) if reviews else {}).items():
             out[film_id] = out.get(film_id, 0.0) + W_REVIEW_LANGUAGE * v
         return out
 
@@ -620,7 +620,9 @@ class Engine:
         text = self.text_scores(q.words)
         for film_id, v in self.keyword_phrases(q).items():
             text[film_id] = text.get(film_id, 0.0) + W_KEYWORD * v
-        like_text = self.like_text(likes) if likes else {}
+        # Review language only for films named in the request: personal picks (three liked films)
+        # would pay for it three times on every bare /recommend.
+        like_text = self.like_text(likes, reviews=bool(q.like)) if likes else {}
         ids = self.candidates(q, likes, text, like_text) - exclude
         feats = self.feats(ids)
         avoid_series = {feats[i].series for i in avoid if i in feats}
