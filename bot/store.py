@@ -170,6 +170,9 @@ class Store:
         # Called inside every review write transaction with the film id, so derived
         # per-film data (recommendation features) can never drift from the reviews.
         self.review_hooks: list[Callable[[Store, int], None]] = []
+        # The same, called once per transaction with every film it touched: derived data that
+        # can be computed set-wise (the recommendation features) pays per batch, not per film.
+        self.review_batch_hooks: list[Callable[[Store, list[int]], None]] = []
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True) -> Store:
@@ -419,6 +422,9 @@ class Store:
             for film_id in films:
                 for hook in self.review_hooks:
                     hook(self, film_id)
+            if films:
+                for batch_hook in self.review_batch_hooks:
+                    batch_hook(self, list(films))
         return ids
 
     def stored_source_keys(self, keys: Sequence[str]) -> set[str]:
@@ -466,6 +472,8 @@ class Store:
             self.db.execute("DELETE FROM reviews WHERE id = ?", [review_id])
             for hook in self.review_hooks:
                 hook(self, int(row[0]))
+            for batch_hook in self.review_batch_hooks:
+                batch_hook(self, [int(row[0])])
         return True
 
     @staticmethod

@@ -275,6 +275,7 @@ class _Batches:
         self.since = time.monotonic()
         self.touched: set[int] = set()
         self.hooks = list(bot.store.review_hooks)
+        self.batch_hooks = list(bot.store.review_batch_hooks)
 
     def _collect(self, store: Store, film_id: int) -> None:
         self.touched.add(film_id)
@@ -285,13 +286,20 @@ class _Batches:
             return self
         self.conn.execute("BEGIN IMMEDIATE")
         self.store.review_hooks[:] = [self._collect]
+        self.store.review_batch_hooks[:] = [self._collect_many]
         return self
+
+    def _collect_many(self, store: Store, film_ids: list[int]) -> None:
+        self.touched.update(film_ids)
 
     def _commit(self) -> None:
         assert self.conn is not None
         for film_id in sorted(self.touched):
             for hook in self.hooks:
                 hook(self.store, film_id)
+        if self.touched:
+            for batch_hook in self.batch_hooks:
+                batch_hook(self.store, sorted(self.touched))
         self.touched.clear()
         self.conn.execute("COMMIT")
 
@@ -313,6 +321,7 @@ class _Batches:
                 self._commit()
         finally:
             self.store.review_hooks[:] = self.hooks
+            self.store.review_batch_hooks[:] = self.batch_hooks
 
 
 def _film_name(cols: _Columns, row: list[str]) -> tuple[str, int | None]:

@@ -53,8 +53,8 @@ class Recommender:
         self.engine = Engine(store)
         self.sessions = sessions or Sessions()
         self.people = PeopleIndex()
-        if features.on_review not in store.review_hooks:
-            store.review_hooks.append(features.on_review)
+        if features.on_reviews not in store.review_batch_hooks:
+            store.review_batch_hooks.append(features.on_reviews)
         self._synced_to = 0
         self._people_to = 0
         self.sync()
@@ -87,8 +87,8 @@ class Recommender:
         read = db.execute("SELECT coalesce(max(review_id), 0) FROM rec_review").fetchone()[0]
         if newest > read:
             with self.store.atomic():
-                for (film_id,) in db.execute("SELECT DISTINCT film_id FROM reviews WHERE id > ?", [read]).fetchall():
-                    features.on_review(self.store, int(film_id))
+                touched = db.execute("SELECT DISTINCT film_id FROM reviews WHERE id > ?", [read]).fetchall()
+                features.on_reviews(self.store, [int(f) for (f,) in touched])
 
     # -- /recommend ------------------------------------------------------------
 

@@ -9,9 +9,10 @@ sums) lives in `rec_film`, and the indexes candidates are drawn from live in
 - for films: by `sync_films`, which picks up films added since the last call
   (the recommender calls it on start and before each query; it is one indexed
   lookup when nothing changed);
-- for reviews: by `on_review`, registered in `store.review_hooks`, so it runs
-  inside the same transaction as the review insert or delete and can never
-  drift from the reviews;
+- for reviews: by `on_reviews` (`on_review` for one film), registered in
+  `store.review_batch_hooks`, so it runs once per write transaction, inside the
+  same transaction as the review inserts or delete, and can never drift from
+  the reviews;
 - for member ratings: a trigger (migration m003) only flags the film
   (`rat_stale`); `sync_ratings` re-reads the flagged films before each query.
   So the rating prior is computed in one place, `prior` below, whatever wrote
@@ -319,6 +320,97 @@ def on_review(store: Store, film_id: int) -> None:
             return
         _write_film(db, films[0])
     _refresh_reviews(db, film_id)
+
+
+def on_reviews(store: Store, film_ids: Iterable[int]) -> None:
+    """Batch review hook: for every film given, exactly what `on_review` computes, in a few set-based statements.
+
+    Why: a bulk import touches thousands of films per batch, and per film `on_review` costs ~8
+    round trips through Python and SQLite; here each step is one statement (or one executemany)
+    for the whole batch. The arithmetic is the same functions in the same order (moods summed in
+    review id order, like the per-film scan of `rec_review_film`), so the stored features are
+    identical (tests/test_features_batch.py compares the two). Runs inside the caller's transaction.
+    """
+    db = store.db
+    conn = db.conn
+    ids = json.dumps(sorted(set(film_ids)))
+    if ids == "[]":
+        return
+    touched = "(SELECT value FROM json_each(?))"
+    for row in db.query(
+        f"""SELECT f.* FROM films f LEFT JOIN rec_film r ON r.film_id = f.id
+            WHERE f.id IN {touched} AND (r.film_id IS NULL OR r.synced = 0) ORDER BY f.id""",
+        [ids],
+    ):
+        _write_film(db, row)
+    # on_review skips a film with no catalog row unless its features already exist (synced).
+    films = conn.execute(
+        f"""SELECT film_id, countries, languages, genres, directors, year, base_moods, keywords, people
+            FROM rec_film WHERE synced = 1 AND film_id IN {touched} ORDER BY film_id""",
+        [ids],
+    ).fetchall()
+    if not films:
+        return
+    ids = json.dumps([f[0] for f in films])
+    new = conn.execute(
+        f"""SELECT r.id, r.film_id, r.plain FROM reviews r WHERE r.film_id IN {touched}
+            AND NOT EXISTS (SELECT 1 FROM rec_review x WHERE x.review_id = r.id)""",
+        [ids],
+    ).fetchall()
+    conn.executemany(
+        "INSERT INTO rec_review (review_id, film_id, moods) VALUES (?,?,?)",
+        [
+            (rid, fid, encode_moods({m: round(v, 2) for m, v in review_mood_hits(plain).items()}))
+            for rid, fid, plain in new
+        ],
+    )
+    counts = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            f"""SELECT film_id, count(*), coalesce(sum(rating), 0), count(rating) FROM reviews
+                WHERE film_id IN {touched} GROUP BY film_id""",
+            [ids],
+        )
+    }
+    rated = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            f"""SELECT film_id, coalesce(sum(rating), 0), count(*) FROM ratings
+                WHERE film_id IN {touched} GROUP BY film_id""",
+            [ids],
+        )
+    }
+    sums: dict[int, dict[str, float]] = {}
+    for fid, text in conn.execute(
+        f"SELECT film_id, moods FROM rec_review WHERE film_id IN {touched} ORDER BY film_id, review_id", [ids]
+    ):
+        acc = sums.setdefault(fid, {})
+        for m, v in review_strengths(decode_moods(text)).items():
+            acc[m] = acc.get(m, 0.0) + v
+    updates: list[tuple[Any, ...]] = []
+    tags: list[tuple[str, float, int]] = []
+    moods_rows: list[tuple[str, float, int]] = []
+    for fid, countries_s, languages_s, genres_s, directors_s, year, base_s, keywords_s, people_s in films:
+        n, rsum, rn = counts.get(fid, (0, 0, 0))
+        ssum, sn = rated.get(fid, (0, 0))
+        countries, languages, genres = (s.split("|") if s else [] for s in (countries_s, languages_s, genres_s))
+        directors = directors_s.split("|") if directors_s else []
+        keywords = keywords_s.split("|") if keywords_s else []
+        moods = combine_moods(decode_moods(base_s), sums.get(fid, {}), int(n))
+        p = prior(int(n), float(rsum), int(rn), float(ssum), int(sn), keywords, fid)
+        updates.append((n, rsum, rn, ssum, sn, encode_moods(moods), p, fid))
+        people = people_s.split("|") if people_s else []
+        tags += [(t, p, fid) for t in film_tags(countries, genres, languages, directors, year, keywords, people)]
+        moods_rows += [(k, v, fid) for k, v in mood_keys(moods, countries, genres)]
+    conn.executemany(
+        """UPDATE rec_film SET n_reviews = ?, rev_sum = ?, rev_n = ?, rat_sum = ?, rat_n = ?, rat_stale = 0,
+               moods = ?, prior = ? WHERE film_id = ?""",
+        updates,
+    )
+    conn.execute(f"DELETE FROM rec_tag WHERE film_id IN {touched}", [ids])
+    conn.execute(f"DELETE FROM rec_mood WHERE film_id IN {touched}", [ids])
+    conn.executemany("INSERT INTO rec_tag (tag, prior, film_id) VALUES (?,?,?)", tags)
+    conn.executemany("INSERT INTO rec_mood (key, score, film_id) VALUES (?,?,?)", moods_rows)
 
 
 def rebuild_all(db: sqlite_utils.Database, batch: int = 5000) -> None:

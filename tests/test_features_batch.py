@@ -1,0 +1,110 @@
+"""The batch feature hook (`features.on_reviews`, one pass per write transaction) stores exactly what
+the per-review path (`features.on_review`, film by film after every review) stores, on the same data."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from bot.recommend import features
+from bot.store import ReviewRow, Store
+from tests.fixtures.catalog import catalog_store
+
+TEXTS = [
+    "A sad, devastating film; I cried at the ending. Heartbreaking and bleak.",
+    "Hilarious and funny, a feel-good comedy with a warm heart.",
+    "Tense, gripping thriller. Scary in places, a nail-biter.",
+    "Beautiful cinematography, slow and meditative, dreamlike.",
+    "Fine.",
+    "Creepy horror, terrifying jump scares, disturbing and dark.",
+    "Romantic and sweet, charming leads; cozy, uplifting, funny too.",
+]
+RATINGS = [None, 1, 3.5, 6, 7.25, 8, 9.5, 10]
+
+
+def _features(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    db = store.db.conn
+    return {
+        "rec_film": db.execute("SELECT * FROM rec_film ORDER BY film_id").fetchall(),
+        "rec_tag": db.execute("SELECT tag, prior, film_id FROM rec_tag ORDER BY film_id, tag").fetchall(),
+        "rec_mood": db.execute("SELECT key, score, film_id FROM rec_mood ORDER BY film_id, key").fetchall(),
+        "rec_review": db.execute("SELECT * FROM rec_review ORDER BY review_id").fetchall(),
+    }
+
+
+def _rows(seed: int, films: list[int], n: int) -> list[ReviewRow]:
+    rnd = random.Random(seed)
+    picks = rnd.sample(films, 12)
+    out = []
+    for i in range(n):
+        text = " ".join(rnd.sample(TEXTS, rnd.randint(1, 3)))
+        body = json.dumps({"blocks": [{"kind": "para", "text": text}]})
+        out.append(
+            ReviewRow(
+                film_id=rnd.choice(picks),
+                author=f"a{i % 5}",
+                platform="console",
+                body_json=body,
+                plain=text,
+                rating=rnd.choice(RATINGS),
+                created_at=f"2024-01-{1 + rnd.randrange(28):02d}T12:00:00Z",
+            )
+        )
+    return out
+
+
+def _per_review(store: Store) -> None:
+    store.review_batch_hooks[:] = []
+    store.review_hooks[:] = [features.on_review]
+
+
+def _batched(store: Store) -> None:
+    store.review_hooks[:] = []
+    store.review_batch_hooks[:] = [features.on_reviews]
+
+
+def test_batch_features_equal_per_review_features(tmp_path: Path) -> None:
+    one, many = catalog_store(tmp_path / "one.db"), catalog_store(tmp_path / "many.db")
+    try:
+        _per_review(one)
+        _batched(many)
+        films = [r[0] for r in one.db.execute("SELECT id FROM films ORDER BY id LIMIT 300")]
+        for seed in range(4):
+            rows = _rows(seed, films, 60)
+            for store in (one, many):  # ratings first: a film with member ratings and reviews
+                store.set_rating("console", f"u{seed}", rows[0].film_id, 3 + seed)
+                features.sync_ratings(store.db)
+            for row in rows:
+                one.add_reviews([row], announce=False)
+            for i in range(0, len(rows), 25):
+                many.add_reviews(rows[i : i + 25], announce=False)
+            # a deletion goes through the same hooks
+            doomed = one.db.execute("SELECT max(id) FROM reviews").fetchone()[0]
+            assert one.delete_review(doomed) and many.delete_review(doomed)
+            assert _features(one) == _features(many)
+        assert len(_features(many)["rec_review"]) == 4 * 60 - 4
+    finally:
+        one.close()
+        many.close()
+
+
+def test_batch_hook_skips_unknown_films_and_builds_missing_features(tmp_path: Path) -> None:
+    one, many = catalog_store(tmp_path / "one.db"), catalog_store(tmp_path / "many.db")
+    try:
+        film = one.db.execute("SELECT min(id) FROM films").fetchone()[0]
+        for store in (one, many):
+            store.db.execute("DELETE FROM rec_film WHERE film_id = ?", [film])  # features never built
+            store.db.conn.commit()
+        _per_review(one)
+        _batched(many)
+        row = _rows(9, [film] * 12, 1)[0]
+        one.add_reviews([row], announce=False)
+        many.add_reviews([row], announce=False)
+        with many.db.atomic():
+            features.on_reviews(many, [10**9])  # no such film: nothing written
+        assert _features(one) == _features(many)
+        assert any(r[0] == film for r in _features(many)["rec_film"])
+    finally:
+        one.close()
+        many.close()
