@@ -832,8 +832,22 @@ _END_INLINE = re.compile(
 )
 
 
+# Every `_CUE` match contains this word (both its branches spell "spoiler"), matched by the same
+# engine under the same flag, so where it does not occur there is no cue. `_CUE` has no literal
+# prefix for `re` to skip ahead with and tries itself at every position (~0.2 ms a review); this
+# is one fast pass, and almost every review has no cue at all.
+_CUE_WORD = re.compile("spoiler", re.IGNORECASE)
+
+
 def _cue_at(text: str, pos: int) -> re.Match[str] | None:
-    """The next real spoiler cue in `text` from `pos` on."""
+    """The next real spoiler cue in `text` from `pos` on (the same answer as `_cue_scan`, faster)."""
+    if _CUE_WORD.search(text, pos) is None:
+        return None
+    return _cue_scan(text, pos)
+
+
+def _cue_scan(text: str, pos: int) -> re.Match[str] | None:
+    """The next real spoiler cue in `text` from `pos` on, by trying `_CUE` everywhere."""
     for m in _CUE.finditer(text, pos):
         if _CUE_NEGATED.search(text[max(0, m.start() - 16) : m.start()]):
             continue
