@@ -125,9 +125,11 @@ run. Admins choose ``auto``, ``none`` or ``all`` per review.
 from __future__ import annotations
 
 import re
+import re._constants as _sre  # the parsed form of the rules, for the pre-check in `reveal`
+import re._parser as _sre_parse
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from .model import DETECTOR_SOURCE, Block, Document, explicit_spoilers, mark_range, normalize, unspoil
 
@@ -551,6 +553,68 @@ _REVEALS = _REVEALS + tuple(
     )
     for alt in _alternatives(rx)
 )
+
+
+def _required_words(items: Any) -> frozenset[str] | None:
+    """Strings one of which every match of the parsed pattern `items` contains, or None if no such
+    set of at least two letters each is found (for the pre-check below).
+
+    Sound by construction: a run of literals in a sequence must all be matched; a group, a
+    repetition of at least one, or an alternation whose every branch requires something,
+    requires that. Lookarounds, classes and optional parts require nothing."""
+    best: frozenset[str] | None = None
+
+    def consider(found: frozenset[str] | None) -> None:
+        nonlocal best
+        if found and min(map(len, found)) >= 2 and (best is None or min(map(len, found)) > min(map(len, best))):
+            best = found
+
+    run: list[str] = []
+    for op, av in [*items, (None, None)]:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        consider(frozenset(["".join(run)]) if run else None)
+        run = []
+        if op is _sre.SUBPATTERN:
+            consider(_required_words(av[3]))
+        elif op is _sre.ATOMIC_GROUP:
+            consider(_required_words(av))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            consider(_required_words(av[2]))
+        elif op is _sre.BRANCH:
+            each = [_required_words(b) for b in av[1]]
+            consider(frozenset().union(*each) if all(each) else None)  # type: ignore[arg-type]
+    return best
+
+
+def _pre_check(rx: re.Pattern[str]) -> tuple[frozenset[str] | None, re.Pattern[str]] | None:
+    """The words `rx` cannot match without: lower-cased for ASCII text (when they are ASCII too), and
+    as one case-insensitive pattern (the same engine and flag as `rx`, so right for any text: under
+    IGNORECASE "s" also matches "ſ" and "i" matches "İ", which lower-casing would not see)."""
+    words = _required_words(_sre_parse.parse(rx.pattern, rx.flags))
+    if words is None:
+        return None
+    ascii_words = frozenset(w.lower() for w in words) if all(w.isascii() for w in words) else None
+    return ascii_words, re.compile("|".join(map(re.escape, sorted(words))), re.IGNORECASE)
+
+
+# Why: `reveal` tries ~50 rules on every sentence, and a sentence of an ordinary review matches
+# none. Each rule is only searched when a word it cannot match without is in the sentence: a few
+# substring tests on ASCII text instead of ~50 regex searches, with the same decision (the
+# pre-check can only skip a search that would have failed; tests/test_richtext_fastpaths.py).
+_REVEAL_CHECKS = tuple(_pre_check(rx) for _, rx in _REVEALS)
+
+
+def _may_match(check: tuple[frozenset[str] | None, re.Pattern[str]] | None, sentence: str, low: str | None) -> bool:
+    """False only when the rule behind `check` cannot match `sentence` (`low`: it lower-cased, if ASCII)."""
+    if check is None:
+        return True
+    if low is not None and check[0] is not None:
+        return any(w in low for w in check[0])
+    return check[1].search(sentence) is not None
+
+
 _ENDING_CUE = re.compile(
     r"\b(?:in\s+the\s+end|at\s+the\s+end|by\s+the\s+end|in\s+the\s+final\s+(?:scene|act|minutes|shot|moments)|"
     r"the\s+(?:last|final)\s+(?:scene|shot|act|minutes|moments|line|frame|image)|the\s+ending|ends\s+with|finally|eventually|"
@@ -813,7 +877,10 @@ def reveal(sentence: str, film: FilmHints | None = None, *, opening: bool = Fals
     the premise being set up rather than the story being given away."""
     premise = bool(_PREMISE_CUE.search(sentence) and not _TWIST_WORDS.search(sentence))
     indefinite = bool(re.match(r"\W*(?:an?|one|some)\s", sentence, re.IGNORECASE))
-    for name, rx in _REVEALS:
+    low = sentence.lower() if sentence.isascii() else None
+    for (name, rx), check in zip(_REVEALS, _REVEAL_CHECKS, strict=True):
+        if not _may_match(check, sentence, low):
+            continue  # the pre-check above: this rule's search would fail
         if premise and name not in ("death (wider)", "a dream"):
             continue  # "in the first act…" sets the story up, unless someone dies or is a ghost in it
         if indefinite and name == "death (wider)":
