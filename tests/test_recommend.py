@@ -597,3 +597,39 @@ def test_a_pick_never_names_the_same_shared_keyword_twice(miracle_bot: MovieBot)
             reasons = line.split(" — ", 1)[1]
             shared = [k for part in reasons.split("; ") if part.startswith("shares ") for k in part[7:].split(", ")]
             assert len(shared) == len(set(shared)), line
+
+
+@pytest.mark.parametrize(
+    ("text", "film"),
+    [
+        ("oldboy vibes", "Oldboy (2003)"),
+        ("Amélie-style films", "Amélie (2001)"),
+        ("movies similair to memento", "Memento (2000)"),
+        ("if i liked inception what should i watch next", "Inception (2010)"),
+        ("something in the vein of the godfather", "The Godfather (1972)"),
+        ("in the style of amelie", "Amélie (2001)"),
+        ("more like spirited away", "Spirited Away (2001)"),
+        ("toy story but sadder", "Toy Story (1995)"),
+    ],
+)
+def test_every_way_of_asking_for_films_like_x(miracle_bot: MovieBot, text: str, film: str) -> None:
+    """ "X vibes" used to answer X itself; each phrasing must read as "like X" and never offer X."""
+    reply = ask(miracle_bot, text, chat=f"phrasing-{text}")
+    assert reply.body.blocks[0].text.startswith(f"Read as: like {film}")
+    lines = pick_lines(reply)
+    title = film.rsplit(" (", 1)[0]
+    assert len(lines) == 5
+    assert not any(line.split(". ", 1)[1].startswith(title + " (") for line in lines), lines
+
+
+def test_like_toy_story_but_sadder_stays_animated_family(miracle_bot: MovieBot) -> None:
+    """A sadder Toy Story is another animated family film, not a tearjerker for grown-ups."""
+    reply = ask(miracle_bot, "like toy story but sadder", chat="toy-sadder")
+    assert reply.body.blocks[0].text == "Read as: like Toy Story (1995) · sadder"
+    films = miracle_bot.store.films(p.feat.film_id for p in miracle_bot.recommender.picks("like toy story but sadder"))
+    assert len(films) == 5
+    for film in films:
+        assert "animation" in film.genres, film.title
+    shown = "\n".join(pick_lines(reply))
+    assert all(f.title in shown for f in films)
+    assert "Toy Story (1995)" not in shown

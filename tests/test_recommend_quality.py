@@ -37,8 +37,10 @@ MIN_NDCG = 0.78
 MIN_P1 = 0.94
 MIN_HOLDOUT_NDCG = 0.78
 MIN_HOLDOUT_P1 = 0.90
-MIN_HOLDOUT2_NDCG = 0.52
+MIN_HOLDOUT2_NDCG = 0.53
 MIN_HOLDOUT2_P1 = 0.75
+MIN_HOLDOUT3_NDCG = 0.42
+MIN_HOLDOUT3_P1 = 0.50
 MIN_MARGIN = 0.50  # NDCG@5 points over the baseline
 
 
@@ -59,6 +61,18 @@ def second_holdout_rows() -> list[dict[str, Any]]:
     comparable with the first set's. Never tuned on.
     """
     return labelled_rows("holdout2.jsonl")
+
+
+def third_holdout_rows() -> list[dict[str, Any]]:
+    """A third held-out set: 15 similarity requests in phrasings the first two sets barely use.
+
+    "X vibes", "if I liked X", "in the vein of X", "X-style", "more like X", "in
+    the style of X", "X but sadder" without "like", a typo in "similair". Graded
+    from data/catalog.jsonl before the bot was asked any of them (issue 12c), and
+    never tuned on: the changes of issue 12c were made on the phrasings the issue
+    names, with other titles.
+    """
+    return labelled_rows("holdout3.jsonl")
 
 
 def pooled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -143,7 +157,7 @@ def baseline_ranking(store: Store, text: str) -> list[str]:
 
 
 def test_labelled_set_is_sound(quality_bot: MovieBot) -> None:
-    rows = labelled() + [(obj["q"], obj["j"]) for obj in pooled(second_holdout_rows())]
+    rows = labelled() + [(obj["q"], obj["j"]) for obj in pooled(second_holdout_rows()) + third_holdout_rows()]
     assert len(rows) >= 150
     assert len({text.lower() for text, _ in rows}) == len(rows)
     missing = []
@@ -208,6 +222,16 @@ def test_second_holdout(quality_bot: MovieBot) -> None:
     nd, p1, _, _, _ = scores[("all", "all")]
     assert nd >= MIN_HOLDOUT2_NDCG
     assert p1 >= MIN_HOLDOUT2_P1
+
+
+def test_third_holdout(quality_bot: MovieBot) -> None:
+    rows = third_holdout_rows()
+    assert len(rows) >= 15
+    scores = evaluate(quality_bot, rows)
+    nd, p1, bnd, bp1, n = scores[("all", "all")]
+    print(f"\nthird held-out set, {n} similarity requests: bot {nd:.3f} / {p1:.3f}  |  FTS bm25 {bnd:.3f} / {bp1:.3f}")
+    assert nd >= MIN_HOLDOUT3_NDCG
+    assert p1 >= MIN_HOLDOUT3_P1
 
 
 def test_miracle_first_for_sad_korean_drama(quality_bot: MovieBot) -> None:

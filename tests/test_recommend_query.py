@@ -214,3 +214,53 @@ def test_ordinary_words_in_the_catalog_are_not_family_names() -> None:
     assert not parse("something strong", resolve, people=ix).people
     assert not parse("christopher", resolve, people=ix).people  # a hyphenated surname, not a given name
     assert [n for _, n, _ in parse("mintz-plasse", resolve, people=ix).people] == ["Christopher Mintz-Plasse"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("parasite vibes", ["like Parasite (2019)"]),
+        ("Parasite-style", ["like Parasite (2019)"]),
+        ("some oldboy-esque films pls", ["like Oldboy (2003)"]),
+        ("movies similar to inception", ["like Inception (2010)"]),
+        ("films similair to inception", ["like Inception (2010)"]),
+        ("somthing simmilar to inception", ["like Inception (2010)"]),
+        ("if i liked oldboy what should i watch next", ["like Oldboy (2003)"]),
+        ("If you loved Parasite…", ["like Parasite (2019)"]),
+        ("i really enjoyed inception, anything else?", ["like Inception (2010)"]),
+        ("something in the vein of oldboy", ["like Oldboy (2003)"]),
+        ("in the style of parasite", ["like Parasite (2019)"]),
+        ("more like inception", ["like Inception (2010)"]),
+        ("similar vibe to oldboy", ["like Oldboy (2003)"]),
+        ("for fans of parasite", ["like Parasite (2019)"]),
+        ("parasite but sadder", ["like Parasite (2019)", "sadder"]),
+        ("PARASİTE BUT FUNNIER", ["like Parasite (2019)", "funnier"]),
+    ],
+)
+def test_similarity_phrasings_name_the_film(text: str, reading: list[str]) -> None:
+    """Every way of saying "like X" is read as "like X", never as a search for X's title words."""
+    q = parse(text, resolve)
+    assert q.reading() == reading
+    assert not q.words
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["christmas vibes", "cozy vibes", "comedy but not slapstick", "something simpler", "i like horror", "90s style"],
+)
+def test_similarity_cues_without_a_title_stay_vocabulary(text: str) -> None:
+    assert parse(text, resolve).like == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    title=st.sampled_from(sorted(TITLES)),
+    cue=st.sampled_from(
+        ["like {}", "{} vibes", "{}-style", "similar to {}", "if i liked {}", "in the vein of {}", "{} but darker"]
+    ),
+    case=st.sampled_from([str.lower, str.upper, str.title]),
+    pad=st.sampled_from(["", "movies ", "hey bot, ", "any "]),
+)
+def test_any_similarity_cue_any_case_names_the_film(title: str, cue: str, case: object, pad: str) -> None:
+    text = pad + cue.format(case(title))  # type: ignore[operator]
+    assert parse(text, resolve).like == [TITLES[title]]

@@ -50,6 +50,9 @@ REVIEW_WORD_LIMIT = 1000  # a word in more reviews than this is too common to se
 W_MOOD, W_COUNTRY, W_GENRE, W_WORDS, W_LIKE, W_QUALITY = 2.2, 1.6, 1.2, 1.4, 3.6, 1.0
 W_PERSON = 3.0
 W_LIKE_TEXT = 1.2
+MOOD_GENRE = {"sad": "drama", "funny": "comedy", "scary": "horror", "creepy": "horror", "gory": "horror"}
+MOOD_GENRE.update(romantic="romance", tense="thriller")
+W_IDENTITY = 1.2  # "like X but sadder": per part of X's identity kept (medium, main genre, audience)
 W_KEYWORD = 0.5
 LIKE_WORDS = 10
 DF_CAP = 300
@@ -604,6 +607,8 @@ class Engine:
             s += W_LIKE * (0.7 * best + 0.3 * sum(sims) / len(sims))
             if like_text:
                 s += W_LIKE_TEXT * like_text.get(f.film_id, 0.0)
+            if q.like and (q.moods or q.not_moods or q.genres):
+                s += W_IDENTITY * identity(likes[0], f, q)
         if f.runtime is None and (q.runtime_max or q.runtime_min):
             s -= 0.3
         s += W_QUALITY * (f.bayes - features.PRIOR_MEAN) / 3.5
@@ -803,6 +808,30 @@ def similarity(a: Feat, b: Feat, weights: dict[str, float] | None = None) -> flo
     era = 0.3 * max(0.0, 1.0 - abs((a.year or 2000) - (b.year or 2000)) / 30.0)
     audience = 0.3 if _kids_film(a) == _kids_film(b) else 0.0
     return (1.0 * genre + 0.5 * main + 1.5 * kw + mood + country + director + cast + era + audience) / 5.6
+
+
+def identity(x: Feat, f: Feat, q: Query) -> float:
+    """-3..3: how far `f` keeps what X is, when a request shifts X ("like Toy Story but sadder").
+
+    The shift asks for X with another mood or genre, not for any film with that mood: a sadder
+    Toy Story is another animated family film (Up, Toy Story 3), not a tearjerker comedy. Three
+    parts, each +1 kept or -1 lost: animated or not, X's main genre, children's film or not. A part
+    the request itself changes is left out: "like La La Land but not a musical" drops the main
+    genre, "like Spirited Away but for grown-ups" the audience, "... but live action" the medium.
+    """
+    out = 0.0
+    animated = "animation" in x.gset
+    if "animation" not in q.genres and "animation" not in q.not_genres:
+        out += 1.0 if ("animation" in f.gset) == animated else -1.0
+    main = x.genres[0] if x.genres else None
+    # A mood that belongs to a genre moves the main genre with it: "like The Host but scarier" is
+    # horror first, a monster film second; "like Parasite but funnier" stays a comedy.
+    asked = set(q.genres) | {MOOD_GENRE[m] for m in q.moods if m in MOOD_GENRE}
+    if main and main not in q.not_genres and (not asked or main in asked):
+        out += 1.0 if main in f.gset else -1.0
+    if not q.audience:
+        out += 1.0 if _kids_film(x) == _kids_film(f) else -1.0
+    return out
 
 
 def _kids_film(f: Feat) -> bool:

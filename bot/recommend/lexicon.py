@@ -163,7 +163,7 @@ FILLER = _wordset(
     at by from about also maybe perhaps really very quite pretty just kinda sorta so too lot lots bit little
     more most tell know hey hi hello thanks thank yo ok okay bot moviebot pick picks help do does did
     have has had got get something's watchable fan fans into lol haha yes like likes liked i'd id enjoy
-    enjoyed whats what's stuff things thing cant can't couldnt cannot
+    enjoyed whats what's stuff things thing cant can't couldnt cannot vibes vibe vibez else next
     """
 )
 
@@ -177,12 +177,28 @@ REVIEW_STOP = _wordset(
 )
 
 # Words that stop a title after "like": "like parasite but funnier".
-TITLE_STOPS = _wordset("but with from and only that except without not no in set made than or")
+TITLE_STOPS = _wordset(
+    "but with from and only that except without not no in set made than or what which pls please next"
+)
+# "similar" as people type it: similair, similiar, simular, simmilar, smilar (never "simpler").
+_SIMILAR = r"s[iy]?m+[aeiu]?l+[aei]{1,2}r"
+# Ways to ask for films like a named one, with the title after: "like X", "movies similar to X",
+# "if I liked X", "something in the vein of X", "in the style of X", "for fans of X".
 SIMILAR_RE = re.compile(
-    r"\b(?:(?:movies?|films?|something|anything|stuff)\s+)?(?:similar\s+to|like|such\s+as|in\s+the\s+vein\s+of|"
-    r"reminds?\s+me\s+of|along\s+the\s+lines\s+of|same\s+as|the\s+likes\s+of)\s+",
+    r"\b(?:(?:movies?|films?|something|anything|stuff)\s+)?(?:"
+    rf"{_SIMILAR}(?:\s+(?:vibes?|feel|energy|mood))?\s+(?:to|as)|(?:like|liek|lik|lke)|such\s+as|"
+    r"in\s+the\s+(?:vein|style|spirit|mou?ld|tradition)\s+of|"
+    r"reminds?\s+me\s+of|along\s+the\s+lines\s+of|same\s+as|the\s+likes\s+of|(?:for\s+)?fans?\s+of|"
+    r"(?:if|since|because|cause|cuz|as)\s+(?:i|you|u|we)(?:\s+(?:really|just))?\s+"
+    r"(?:liked|loved|enjoyed|like|love|enjoy|dug|adored)|"
+    r"i\s+(?:really\s+)?(?:liked|loved|enjoyed|adored)(?=\s)"
+    r")\s+",
     re.IGNORECASE,
 )
+# The same with the title before: "Parasite vibes", "Oldboy-style", "an Amélie-esque film", "Heat energy".
+SIMILAR_AFTER_RE = re.compile(r"(?:-|\s+)(?:vibes?|vibez|style|styled|esque|ish|energy|type|kinda)\b", re.IGNORECASE)
+# A request that opens on a title and shifts it: "toy story but sadder", "coco but less sad".
+BUT_RE = re.compile(r"\s+(?:but|yet|only|except)\s+", re.IGNORECASE)
 
 # -- moods from catalog facts --------------------------------------------------
 

@@ -19,6 +19,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from ..countries import country_name, country_words
 from .lexicon import (
+    BUT_RE,
     COMBOS,
     FILLER,
     GENRE_LABELS,
@@ -28,6 +29,7 @@ from .lexicon import (
     MOOD_WORDS,
     NEGATION_GLUE,
     NEGATIONS,
+    SIMILAR_AFTER_RE,
     SIMILAR_RE,
     TITLE_STOPS,
 )
@@ -265,8 +267,14 @@ def _take_length(text: str, q: Query) -> str:
     return text
 
 
-def _take_similar(text: str, q: Query, resolve: TitleResolver | None) -> str:
-    """`like Parasite but funnier` -> like=[Parasite], rest "but funnier". Only when the title resolves."""
+def _take_similar(text: str, q: Query, resolve: TitleResolver | None, people: PeopleIndex | None = None) -> str:
+    """`like Parasite but funnier` -> like=[Parasite], rest "but funnier". Only when the title resolves.
+
+    Three shapes: the title after a cue ("like X", "if I liked X", "in the vein of X"), before one
+    ("X vibes", "X-style"), or opening a request that shifts it ("toy story but sadder"). The last
+    two accept only an exact title (accents and case aside): a word before "vibes" or "but" is far
+    more often vocabulary ("christmas vibes", "documentary but short") than a misspelt film.
+    """
     if resolve is None:
         return text
     for m in SIMILAR_RE.finditer(text):
@@ -286,7 +294,42 @@ def _take_similar(text: str, q: Query, resolve: TitleResolver | None) -> str:
             if hit is not None:
                 q.like.append(hit)
                 return text[: m.start()] + " " + " ".join(tail[n:])
+    for after in SIMILAR_AFTER_RE.finditer(text):
+        head = TOKEN_RE.findall(text[: after.start()])
+        hit_n = _exact_run(head, resolve, people, from_end=True)
+        if hit_n:
+            hit, n = hit_n
+            q.like.append(hit)
+            return " ".join(head[:-n]) + " " + text[after.end() :]
+    but = BUT_RE.search(text)
+    if but:
+        head = TOKEN_RE.findall(text[: but.start()])
+        while head:  # "the host but scarier", "hey, movies toy story but sadder"
+            hit_n = _exact_run(head, resolve, people, from_end=False)
+            if hit_n:
+                q.like.append(hit_n[0])
+                return text[but.start() :]
+            if head[0] not in FILLER:
+                break
+            head = head[1:]
     return text
+
+
+def _exact_run(
+    tokens: list[str], resolve: TitleResolver, people: PeopleIndex | None, *, from_end: bool
+) -> tuple[tuple[int, str], int] | None:
+    """The longest run of tokens at the end (or the whole list) that is exactly a title, not vocabulary or a name."""
+    sizes = range(min(len(tokens), 8), 0, -1) if from_end else [len(tokens)] if len(tokens) <= 8 else []
+    for n in sizes:
+        run = tokens[-n:] if from_end else tokens[:n]
+        if all(t in _KNOWN for t in run):
+            continue
+        if people is not None and people.exact(run, cued=False) is not None:
+            continue  # "wes anderson style", "ghibli vibes" read as people, not titles
+        hit = resolve(" ".join(run), False)
+        if hit is not None:
+            return hit, n
+    return None
 
 
 AUDIENCE_LABELS = {
@@ -378,7 +421,7 @@ def parse(
     raw, truncated = clean(text)
     q = Query(text=raw, truncated=truncated)
     this_year = this_year or datetime.date.today().year
-    rest = _take_similar(raw, q, resolve)
+    rest = _take_similar(raw, q, resolve, people)
     rest = _take_audience(rest, q)
     rest = _take_era(rest, q, this_year)
     rest = _take_length(rest, q)
