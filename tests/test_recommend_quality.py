@@ -68,9 +68,10 @@ def third_holdout_rows() -> list[dict[str, Any]]:
 
     "X vibes", "if I liked X", "in the vein of X", "X-style", "more like X", "in
     the style of X", "X but sadder" without "like", a typo in "similair". Graded
-    from data/catalog.jsonl before the bot was asked any of them (issue 12c), and
-    never tuned on: the changes of issue 12c were made on the phrasings the issue
-    names, with other titles.
+    from data/catalog.jsonl before the bot was asked any of them (issue 12c), then
+    pooled like the second set (films the bot put in its top five before or after
+    issue 12c, graded afterwards; floors on the blind grades). Never tuned on: the
+    changes of issue 12c were made on the phrasings the issue names, with other titles.
     """
     return labelled_rows("holdout3.jsonl")
 
@@ -157,7 +158,7 @@ def baseline_ranking(store: Store, text: str) -> list[str]:
 
 
 def test_labelled_set_is_sound(quality_bot: MovieBot) -> None:
-    rows = labelled() + [(obj["q"], obj["j"]) for obj in pooled(second_holdout_rows()) + third_holdout_rows()]
+    rows = labelled() + [(obj["q"], obj["j"]) for obj in pooled(second_holdout_rows() + third_holdout_rows())]
     assert len(rows) >= 150
     assert len({text.lower() for text, _ in rows}) == len(rows)
     missing = []
@@ -229,7 +230,9 @@ def test_third_holdout(quality_bot: MovieBot) -> None:
     assert len(rows) >= 15
     scores = evaluate(quality_bot, rows)
     nd, p1, bnd, bp1, n = scores[("all", "all")]
+    pnd, pp1, _, _, _ = evaluate(quality_bot, pooled(rows))[("all", "all")]
     print(f"\nthird held-out set, {n} similarity requests: bot {nd:.3f} / {p1:.3f}  |  FTS bm25 {bnd:.3f} / {bp1:.3f}")
+    print(f"  with the pooled grades: {pnd:.3f} / {pp1:.3f}")
     assert nd >= MIN_HOLDOUT3_NDCG
     assert p1 >= MIN_HOLDOUT3_P1
 
