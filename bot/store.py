@@ -377,8 +377,9 @@ class Store:
         Everything derived is written in the same transaction: the FTS index (triggers),
         the feed's outbox when `announce` (one entry per active subscription that existed
         when the review was written: history is never posted to a channel that subscribed
-        later), and the review hooks (recommendation features), run once per film of the
-        batch rather than once per review, so a bulk import pays for each film once.
+        later), and the review hooks, run once per film of the batch rather than once per
+        review, then the batch hooks (recommendation features) once with all its films, so
+        a bulk import pays for each film once per batch, in a few set-wise statements.
         """
         ids: list[int | None] = []
         with self.db.atomic():

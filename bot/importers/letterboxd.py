@@ -262,10 +262,10 @@ def import_letterboxd(
 class _Batches:
     """One transaction per batch of rows; each row inside is a savepoint (see the module docstring).
 
-    The store's review hooks (derived per-film data) run once per touched film just
-    before each batch commits instead of once per review: they recompute a whole
-    film, so per review they dominated a bulk import. The derived data is still
-    never committed out of step with the reviews.
+    The store's review hooks (derived per-film data) run once per touched film, and its
+    batch hooks once with all of them, just before each batch commits instead of once
+    per review: they recompute a whole film, so per review they dominated a bulk
+    import. The derived data is still never committed out of step with the reviews.
     """
 
     def __init__(self, bot: MovieBot, *, enabled: bool = True) -> None:
