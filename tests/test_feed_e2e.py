@@ -9,46 +9,26 @@ both, spoiler-free, in each platform's own markup.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 from bot.catalog import load_starter_catalog
-from bot.config import Secret, Settings, parse_admins
 from bot.core import MovieBot
 from bot.store import Store
 from moviebot.runner import serve
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.telegram_server import FakeTelegram
+from tests.fixtures.both_platforms import both_settings, until
 
 TG_TOKEN = "7012345678:AAH-fake_Token-for-feed_0123456789"
 DC_TOKEN = "fake.discord.token-for-feed-0123456789"
 SPOILER_REVIEW = "Parasite\nFunny and sharp from the first scene.\n\n||The father hides in the bunker at the end.||"
 
 
-async def until(cond: Callable[[], bool], limit: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + limit
-    while not cond():
-        if loop.time() > end:
-            raise AssertionError("condition not met")
-        await asyncio.sleep(0.02)
-
-
 async def test_a_review_added_on_one_platform_reaches_both(tmp_path: Path) -> None:
     async with FakeTelegram(token=TG_TOKEN) as tg, FakeDiscord(token=DC_TOKEN) as dc:
         store = Store.open(tmp_path / "moviebot.db")
         load_starter_catalog(store)
-        settings = Settings(
-            db_path=tmp_path / "moviebot.db",
-            telegram_token=Secret(TG_TOKEN),
-            telegram_api_base_url=tg.base_url,
-            telegram_file_base_url=tg.file_base_url,
-            discord_token=Secret(DC_TOKEN),
-            discord_api_base_url=dc.api_base,
-            discord_gateway_url=dc.gateway_url,
-            discord_guild_id=dc.guild.id,
-            admins=parse_admins(""),
-        )
+        settings = both_settings(tmp_path / "moviebot.db", tg, dc, tg_token=TG_TOKEN, dc_token=DC_TOKEN)
         bot = MovieBot(store, settings)
         stop = asyncio.Event()
         task = asyncio.create_task(serve(bot, settings, stop))

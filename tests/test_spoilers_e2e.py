@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +23,6 @@ from telegram import Chat, Message, MessageEntity
 
 from adapters.telegram.handlers import spoiler_marks
 from bot.catalog import load_starter_catalog
-from bot.config import Secret, Settings, parse_admins
 from bot.core import MovieBot
 from bot.importers.files import import_file
 from bot.store import Store
@@ -31,6 +30,7 @@ from moviebot.runner import serve
 from tests.checks.discord_markdown import spoiler_text, visible_text
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.telegram_server import FakeTelegram
+from tests.fixtures.both_platforms import both_settings, until
 from tests.fixtures.discord.harness import catalog_store, running_bot
 from tests.fixtures.telegram.harness import TOKEN, TelegramHarness, split_spoilers
 
@@ -164,15 +164,6 @@ async def test_letterboxd_pipes_imported_while_running_then_review_on_discord(tm
         store.close()
 
 
-async def until(cond: Callable[[], bool], limit: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + limit
-    while not cond():
-        if loop.time() > end:
-            raise AssertionError("condition not met")
-        await asyncio.sleep(0.02)
-
-
 TG_TOKEN = "7012345678:AAH-fake_Token-for-spoil_0123456789"
 DC_TOKEN = "fake.discord.token-for-spoilers-0123456789"
 
@@ -181,17 +172,7 @@ async def test_span_tag_review_in_feed_posts_on_both_platforms(tmp_path: Path) -
     async with FakeTelegram(token=TG_TOKEN) as tg, FakeDiscord(token=DC_TOKEN) as dc:
         store = Store.open(tmp_path / "moviebot.db")
         load_starter_catalog(store)
-        settings = Settings(
-            db_path=tmp_path / "moviebot.db",
-            telegram_token=Secret(TG_TOKEN),
-            telegram_api_base_url=tg.base_url,
-            telegram_file_base_url=tg.file_base_url,
-            discord_token=Secret(DC_TOKEN),
-            discord_api_base_url=dc.api_base,
-            discord_gateway_url=dc.gateway_url,
-            discord_guild_id=dc.guild.id,
-            admins=parse_admins(""),
-        )
+        settings = both_settings(tmp_path / "moviebot.db", tg, dc, tg_token=TG_TOKEN, dc_token=DC_TOKEN)
         bot = MovieBot(store, settings)
         stop = asyncio.Event()
         task = asyncio.create_task(serve(bot, settings, stop))
