@@ -5,10 +5,11 @@ every writing command in a loop. Before BEGIN IMMEDIATE, the second process got 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.fixtures.program import program_env
 
 WRITER = r"""
 import sys, pathlib
@@ -46,7 +47,7 @@ store.close()
 
 def test_an_import_and_every_writing_command_at_once(tmp_path: Path) -> None:
     db = tmp_path / "m.db"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOVIEBOT_", "DISCORD_", "TELEGRAM_"))}
+    env = program_env()
     env["MOVIEBOT_DB"] = str(db)
     setup = subprocess.run([sys.executable, "-m", "moviebot", "feed"], env=env, capture_output=True, timeout=120)
     assert setup.returncode == 0, setup.stderr

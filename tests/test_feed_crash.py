@@ -11,7 +11,6 @@ flight at the kill, which may arrive twice (never more) and is named in a WARNIN
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
 import sys
@@ -25,6 +24,7 @@ from bot.richtext import text_document
 from bot.store import Store
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.telegram_server import FakeTelegram
+from tests.fixtures.program import program_env
 
 TG_TOKEN = "7012345678:AAH-fake_Token-for-crash_0123456789"
 DC_TOKEN = "fake.discord.token-for-crash-0123456789"
@@ -74,7 +74,7 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_each_exactly_once(tmp_p
         ).review_id
         store.close()
 
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("MOVIEBOT_", "DISCORD_", "TELEGRAM_"))}
+        env = program_env()
         env.update(
             {
                 "MOVIEBOT_DB": str(db),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -16,6 +15,7 @@ from bot.dispatch import handle
 from bot.importers.jsonl import import_movies, import_reviews
 from bot.replies import Request
 from bot.store import Store
+from tests.fixtures.program import program_env
 
 PARASITE = {"movie": "Parasite", "year": 2019, "author": "ana", "rating": 9, "text": "Sharp and funny."}
 
@@ -29,7 +29,7 @@ def _outcomes(report_rows: list) -> dict[int, tuple[str, str]]:
 
 
 def _cli(tmp: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOVIEBOT_", "DISCORD_", "TELEGRAM_"))}
+    env = program_env()
     env["MOVIEBOT_DB"] = str(db)
     return subprocess.run(
         [sys.executable, "-m", "moviebot", *args],
@@ -219,7 +219,7 @@ def test_kill_9_mid_import_loses_nothing_committed_and_a_rerun_completes_it(tmp_
     source = tmp_path / "big.jsonl"
     n = 12_000
     _reviews_file(source, n)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOVIEBOT_", "DISCORD_", "TELEGRAM_"))}
+    env = program_env()
     env["MOVIEBOT_DB"] = str(db)
     proc = subprocess.Popen(
         [sys.executable, "-m", "moviebot", "import", str(source)],

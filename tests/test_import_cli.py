@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.fixtures.program import program_env
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -19,7 +20,7 @@ def _moviebot() -> list[str]:
 
 
 def run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOVIEBOT_", "DISCORD_", "TELEGRAM_"))}
+    env = program_env()
     env["MOVIEBOT_DB"] = str(tmp / "db" / "moviebot.db")
     return subprocess.run(
         [*_moviebot(), *args], cwd=tmp, env=env, capture_output=True, text=True, timeout=120, check=False

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
 
 from tests.fakes.telegram_server import FakeTelegram
+from tests.fixtures.program import program_env
 
 TOKEN = "7012345678:AAH-real-token-for-run-test-0123456"
 WRONG = "7012345678:AAH-wrong-token-for-run-test-999999"
 
 
 def env_for(tmp_path: Path, fake: FakeTelegram, token: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOVIEBOT_", "DISCORD_", "TELEGRAM_"))}
+    env = program_env()
     env.update(
         {
             "MOVIEBOT_DB": str(tmp_path / "m.db"),

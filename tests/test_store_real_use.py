@@ -24,6 +24,7 @@ from bot.errors import StoreError
 from bot.replies import Request
 from bot.richtext import parse
 from bot.store import Store
+from tests.fixtures.program import program_env
 
 
 def _req(command: str, args: str = "", body: str | None = None) -> Request:
@@ -45,7 +46,7 @@ def _text(bot: MovieBot, command: str, args: str = "", body: str | None = None) 
 
 
 def _cli(tmp: Path, *args: str, db: Path | None, cwd: Path | None = None, **kw: object) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOVIEBOT_", "DISCORD_", "TELEGRAM_"))}
+    env = program_env()
     if db is not None:
         env["MOVIEBOT_DB"] = str(db)
     return subprocess.run(
