@@ -41,7 +41,7 @@ from .lexicon import (
     SPOOKY_WORDS,
     mood_words_for,
 )
-from .query import TOKEN_RE, Query
+from .query import Query
 
 PER_LIST = 100
 LIKE_LIST = 30
@@ -49,7 +49,7 @@ FILM_WORD_LIMIT = 600  # a word in more films than this is not ranked by FTS
 REVIEW_WORD_LIMIT = 1000  # a word in more reviews than this is too common to search for
 W_MOOD, W_COUNTRY, W_GENRE, W_WORDS, W_LIKE, W_QUALITY = 2.2, 1.6, 1.2, 1.4, 3.6, 1.0
 W_PERSON = 3.0
-W_LIKE_TEXT = 1.2
+W_LIKE_TEXT = 0.35  # catalog text and review language, inside likeness
 MOOD_GENRE = {"sad": "drama", "funny": "comedy", "scary": "horror", "creepy": "horror", "gory": "horror"}
 MOOD_GENRE.update(romantic="romance", tense="thriller")
 W_IDENTITY = 1.2  # "like X but sadder": per part of X's identity kept (medium, main genre, audience)
@@ -62,6 +62,26 @@ LIKE_STOP = frozenset(
     ["based", "true", "story", "film", "classic", "black", "white", "series", "trilogy", "sequel", "remake", "life"]
 )
 GENRE_POSITION = (1.0, 0.8, 0.65)
+TOKEN_WORD_RE = re.compile(r"[a-z]+")
+DESCRIBE_WORDS = 24  # words of a named film's keywords and overview looked up
+# Overview words that describe any story.
+OVERVIEW_STOP = frozenset(
+    """their there them they when where while after before about into over under through until with
+    from that this what which who whom whose have been being becomes become finds must takes gets
+    during between against other another every each only also just than then more most some such
+    years year days first last three four five life lives world story young woman women people""".split()  # noqa: SIM905
+)
+# Keyword words too general to make two films alike on their own.
+TOKEN_STOP = frozenset(["the", "and", "for", "with", "from", "man", "woman", "old", "new", "young", "big", "small"])
+RELATED_FILMS = 30  # films read per keyword to find the keywords that go with it
+RELATED_MAX = 12  # related keywords kept per named film
+W_TOKEN = 0.5  # a shared keyword word counts half as much as the keyword itself
+W_RELATED = 0.6
+RELATED_LIFT = 3.0
+GENRE_WEIGHT = (1.0, 0.7, 0.5, 0.4)
+ERA_SPAN = 30.0
+W_SIM_GENRE, W_SIM_KEYWORDS, W_SIM_MOOD, W_SIM_PLACE, W_SIM_ERA, W_SIM_KIND = 1.5, 2.5, 1.0, 0.4, 0.4, 0.4
+TRUST_HALF = 6.0  # keyword weight (sum of IDFs) at which keywords are half trusted
 TEEN_GENRES = {"adventure": 0.6, "science fiction": 0.5, "comedy": 0.4, "fantasy": 0.4, "action": 0.3, "sport": 0.5}
 TEEN_KEYWORDS = frozenset(
     ["coming of age", "teenager", "teenagers", "high school", "school", "youth", "first love", "growing up", "underdog"]
@@ -134,6 +154,11 @@ class Feat:
         return frozenset(self.countries)
 
     @lazy
+    def tokens(self) -> frozenset[str]:
+        """The words of its keywords, plurals folded: "jazz drummer" shares "jazz" with "jazz pianist"."""
+        return frozenset(keyword_tokens(self.keywords))
+
+    @lazy
     def dset(self) -> frozenset[str]:
         return frozenset(self.directors)
 
@@ -200,6 +225,41 @@ class Pick:
     reasons: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Profile:
+    """What a named film is about, as weights for likeness: its keywords that other films share,
+    the words of its keywords, and keywords that go with its own across the catalog.
+
+    Weights are inverse document frequencies, so "serial killer" says more than "tearjerker". A
+    keyword no other film has cannot tell candidates apart, so it is left out, and `trust` says how
+    much keyword evidence is left (a film described only by unique keywords leans on its genres,
+    moods, era and makers instead)."""
+
+    keywords: dict[str, float]
+    tokens: dict[str, float]
+    total: float
+    trust: float
+
+
+def keyword_tokens(keywords: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for k in keywords:
+        for w in TOKEN_WORD_RE.findall(k.lower()):
+            if len(w) >= 3 and w not in LIKE_STOP and w not in TOKEN_STOP:
+                w = _stem(w)
+                if w not in out:
+                    out.append(w)
+    return out
+
+
+def _stem(w: str) -> str:
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        return w[:-1]
+    return w
+
+
 def _split(s: str) -> tuple[str, ...]:
     return tuple(s.split("|")) if s else ()
 
@@ -214,6 +274,7 @@ class Engine:
         self.store = store
         self.db = store.db
         self._kw_weights: dict[int, dict[str, float]] = {}
+        self._profiles: dict[int, Profile] = {}
         self._n_films: int | None = None
 
     # -- features ------------------------------------------------------------
@@ -288,31 +349,127 @@ class Engine:
         self._kw_weights[f.film_id] = out
         return out
 
+    def _df(self, tag: str) -> int:
+        return int(
+            self.db.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM rec_tag WHERE tag = ? LIMIT ?)", [tag, DF_CAP]
+            ).fetchone()[0]
+        )
+
+    def _n_films_known(self) -> int:
+        if self._n_films is None:
+            self._n_films = int(self.db.execute("SELECT count(*) FROM rec_film").fetchone()[0]) or 1
+        return self._n_films
+
+    def _idf(self, df: int) -> float:
+        if self._n_films is None:
+            self._n_films = int(self.db.execute("SELECT count(*) FROM rec_film").fetchone()[0]) or 1
+        return math.log(1.0 + self._n_films / (1.0 + df))
+
+    def profile(self, f: Feat) -> Profile:
+        """The named film's likeness profile (see `Profile`); a few dozen index reads, cached per film."""
+        if f.film_id in self._profiles:
+            return self._profiles[f.film_id]
+        keywords: dict[str, float] = {}
+        shared: list[str] = []
+        for k in f.keywords:
+            df = self._df(f"k:{k}")
+            if df >= 2:  # another film has it too
+                keywords[k] = self._idf(df)
+                if df >= 3:
+                    shared.append(k)
+        tokens: dict[str, float] = {}
+        for w in keyword_tokens(f.keywords):
+            df = sum(
+                1
+                for _ in self.db.execute(
+                    "SELECT 1 FROM films_fts WHERE films_fts MATCH ? LIMIT ?", [f"keywords : {quote_fts(w)}", DF_CAP]
+                )
+            )
+            if df >= 2:
+                tokens[w] = W_TOKEN * self._idf(df)
+        # Keywords that go with its own: "serial killer" films are also "detective" and "police" films.
+        best: dict[str, float] = {}
+        for k in shared:
+            ids = [i for i in self._top_tag(f"k:{k}", RELATED_FILMS + 1) if i != f.film_id][:RELATED_FILMS]
+            if len(ids) < 2:
+                continue
+            seen: dict[str, int] = {}
+            marks = ",".join("?" * len(ids))
+            for (kws,) in self.db.execute(f"SELECT keywords FROM rec_film WHERE film_id IN ({marks})", ids):
+                for r in set(_split(kws)) - f.kset:
+                    seen[r] = seen.get(r, 0) + 1
+            for r, n in seen.items():
+                if n >= 2:
+                    # Weighted by how often it goes with k and by k's own weight: capped at k's.
+                    best[r] = max(best.get(r, 0.0), keywords[k] * n / len(ids))
+        for r in sorted(best, key=lambda r: -best[r])[: RELATED_MAX * 2]:
+            idf = self._idf(self._df(f"k:{r}"))
+            # Only what goes with this film's keywords more than with films in general (lift), so
+            # "tearjerker" and "classic", which go with everything, do not pull likeness their way.
+            share = best[r] / max(keywords.values())
+            if share * self._n_films_known() / max(1, self._df(f"k:{r}")) >= RELATED_LIFT:
+                keywords[r] = W_RELATED * min(best[r], idf)
+        own = {k: v for k, v in keywords.items() if k in f.kset}
+        extra = sorted((k for k in keywords if k not in f.kset), key=lambda k: -keywords[k])[:RELATED_MAX]
+        keywords = {**own, **{k: keywords[k] for k in extra}}
+        total = sum(keywords.values()) + sum(tokens.values())
+        out = Profile(keywords, tokens, total, total / (total + TRUST_HALF))
+        if len(self._profiles) > 1000:
+            self._profiles.clear()
+        self._profiles[f.film_id] = out
+        return out
+
+    def like_sims(
+        self,
+        likes: list[Feat],
+        films: list[Feat],
+        *,
+        relative: bool = False,
+        like_text: dict[int, float] | None = None,
+    ) -> dict[int, float]:
+        """Likeness of each film to the named (or liked) films: mostly the closest one, partly all.
+
+        `relative`: divided by the best candidate's, so the likeness always spans the same range
+        whatever the named film: one described by rare keywords (few close matches, low raw
+        likeness) must not let ratings or stray words outweigh resemblance."""
+        profiles = [(t, self.profile(t)) for t in likes[:3]]
+        out: dict[int, float] = {}
+        for f in films:
+            sims = [similarity(t, f, p) for t, p in profiles]
+            out[f.film_id] = 0.7 * max(sims) + 0.3 * sum(sims) / len(sims)
+            if like_text:  # the same words in its catalog text and in its members' reviews
+                out[f.film_id] += W_LIKE_TEXT * like_text.get(f.film_id, 0.0)
+        top = max(out.values(), default=0.0)
+        if relative and top > 0:
+            out = {i: v / top for i, v in out.items()}
+        return out
+
     def keyword_phrases(self, q: Query) -> dict[int, float]:
         """0..1 per film: the request's own phrases that are catalog keywords ("twist ending", "heist",
         "time travel"), counted whether or not the parser also read them as a mood. A keyword says
-        more than a word somewhere in an overview ("travel to Tokyo"). Negated phrases never count."""
-        toks = TOKEN_RE.findall(q.text)
+        more than a word somewhere in an overview ("travel to Tokyo"). Negated phrases never count, nor
+        words the parser read as something else: a title ("toy story"), an audience ("my kids"), a name."""
         found: dict[int, float] = {}
         n = 0
         seen: set[str] = set()
-        for size in (3, 2, 1):
-            for i in range(len(toks) - size + 1):
-                phrase = " ".join(toks[i : i + size])
-                if phrase in seen or len(phrase) < 3 or phrase in FILLER or phrase in NEGATIONS:
-                    continue
-                seen.add(phrase)
-                if (
-                    phrase in q.not_keywords
-                    or MOOD_WORDS.get(phrase) in q.not_moods
-                    or GENRE_WORDS.get(phrase) in q.not_genres
-                ):
-                    continue
-                ids = self._top_tag(f"k:{phrase}", PER_LIST)
-                if ids:
-                    n += 1
-                    for film_id in ids:
-                        found[film_id] = found.get(film_id, 0.0) + 1.0
+        spans = [(r, i, size) for size in (3, 2, 1) for r in q.runs for i in range(len(r) - size + 1)]
+        for toks, i, size in spans:
+            phrase = " ".join(toks[i : i + size])
+            if phrase in seen or len(phrase) < 3 or phrase in FILLER or phrase in NEGATIONS:
+                continue
+            seen.add(phrase)
+            if (
+                phrase in q.not_keywords
+                or MOOD_WORDS.get(phrase) in q.not_moods
+                or GENRE_WORDS.get(phrase) in q.not_genres
+            ):
+                continue
+            ids = self._top_tag(f"k:{phrase}", PER_LIST)
+            if ids:
+                n += 1
+                for film_id in ids:
+                    found[film_id] = found.get(film_id, 0.0) + 1.0
         return {i: v / n for i, v in found.items()} if n else {}
 
     def like_text(self, likes: list[Feat], *, reviews: bool = True) -> dict[int, float]:
@@ -321,16 +478,47 @@ class Engine:
         Exact keywords are sparse ("jazz pianist" never equals "jazz drummer"); their words, searched
         in the catalog text (keywords and overviews), find the films about the same things.
         """
-        words: list[str] = []
+        out: dict[int, float] = {}
         for t in likes[:3]:
-            weights = self.keyword_weights(t)
-            for k in sorted(t.keywords, key=lambda k: -weights.get(k, 0.0)):  # rarest, most telling first
-                for w in re.findall(r"[a-z]+", k.lower()):
-                    if len(w) >= 4 and w not in LIKE_STOP and w not in words:
-                        words.append(w)
-        out = self.film_word_hits(words[:LIKE_WORDS]) if words else {}
+            for film_id, v in self.described_like(t).items():
+                out[film_id] = out.get(film_id, 0.0) + v / min(3, len(likes))
         for film_id, v in (self.review_language(likes) if reviews else {}).items():
             out[film_id] = out.get(film_id, 0.0) + W_REVIEW_LANGUAGE * v
+        return out
+
+    def described_like(self, t: Feat) -> dict[int, float]:
+        """0..1 per film: the IDF-weighted share of the named film's telling words (from its keywords
+        and its overview) that the film's own catalog text has too.
+
+        A film described by keywords no other film shares ("replicants", "seven deadly sins") is still
+        described in words others share ("detectives", "killer", "android"). Each word is one FTS
+        lookup stopping at `LIKE_WORD_LIMIT + 1` films: a word in more films says nothing and is
+        dropped, so the cost is bounded whatever the catalog's size."""
+        row = self.db.execute("SELECT keywords, overview FROM films WHERE id = ?", [t.film_id]).fetchone()
+        if row is None:
+            return {}
+        text = " ".join(t.keywords) + " " + (row[1] or "")
+        words: list[str] = []
+        for w in TOKEN_WORD_RE.findall(text.lower()):
+            if len(w) >= 4 and w not in LIKE_STOP and w not in FILLER and w not in OVERVIEW_STOP and w not in words:
+                words.append(w)
+        found: list[tuple[float, list[int]]] = []
+        for w in words[:DESCRIBE_WORDS]:
+            ids = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT rowid FROM films_fts WHERE films_fts MATCH ? LIMIT ?", [quote_fts(w), LIKE_WORD_LIMIT + 1]
+                )
+            ]
+            others = [i for i in ids if i != t.film_id]
+            if not others or len(ids) > LIKE_WORD_LIMIT:
+                continue
+            found.append((self._idf(len(ids)), others))
+        total = sum(idf for idf, _ in found)
+        out: dict[int, float] = {}
+        for idf, ids in found:
+            for film_id in ids:
+                out[film_id] = out.get(film_id, 0.0) + idf / total
         return out
 
     def review_language(self, likes: list[Feat]) -> dict[int, float]:
@@ -522,6 +710,7 @@ class Engine:
         likes: list[Feat],
         text: dict[int, float],
         like_text: dict[int, float] | None = None,
+        like_sims: dict[int, float] | None = None,
     ) -> Pick | None:
         """One film's score for a query, with the reasons a person would accept; None when ruled out."""
         if q.not_countries & set(f.countries) or q.not_genres & set(f.genres):
@@ -602,11 +791,9 @@ class Engine:
             s += W_GENRE * hit / len(q.genres) if hit else -0.6
         s += W_WORDS * text.get(f.film_id, 0.0)
         if likes:
-            sims = [similarity(t, f, self.keyword_weights(t)) for t in likes[:3]]
-            best = max(sims)
-            s += W_LIKE * (0.7 * best + 0.3 * sum(sims) / len(sims))
-            if like_text:
-                s += W_LIKE_TEXT * like_text.get(f.film_id, 0.0)
+            if like_sims is None:
+                like_sims = self.like_sims(likes, [f], like_text=like_text)
+            s += W_LIKE * like_sims.get(f.film_id, 0.0)
             if q.like and (q.moods or q.not_moods or q.genres):
                 s += W_IDENTITY * identity(likes[0], f, q)
         if f.runtime is None and (q.runtime_max or q.runtime_min):
@@ -631,7 +818,8 @@ class Engine:
         ids = self.candidates(q, likes, text, like_text) - exclude
         feats = self.feats(ids)
         avoid_series = {feats[i].series for i in avoid if i in feats}
-        picks = [p for f in feats.values() if (p := self.score(f, q, likes, text, like_text)) is not None]
+        sims = self.like_sims(likes, list(feats.values()), relative=True, like_text=like_text) if likes else None
+        picks = [p for f in feats.values() if (p := self.score(f, q, likes, text, like_text, sims)) is not None]
         if q.words and not (q.moods or q.countries or q.genres or likes):
             # Only search words: a film that matches none of them is not an answer.
             picks = [p for p in picks if text.get(p.feat.film_id, 0.0) > 0] or picks
@@ -776,25 +964,29 @@ VERDICT_WORDS = frozenset(
 )
 
 
-def similarity(a: Feat, b: Feat, weights: dict[str, float] | None = None) -> float:
-    """0..1: how alike two films are in genre, keywords, mood, makers, cast, era, audience and country.
+def similarity(a: Feat, b: Feat, profile: Profile | None = None) -> float:
+    """0..1: how alike film `b` is to film `a`, a weighted sum of what each side knows.
 
-    Country weighs little: "like Train to Busan" asks for zombies on a train, not for Korean films.
-    The main genre counts on its own (the catalog lists it first): a crime drama is like The Godfather
-    before a family drama is. The same director or shared cast is a strong hint (people who liked
-    Memories of Murder go to Mother next), and so is the audience: a children's film is like another
-    children's film, a film for adults like another one.
+    Keywords (with `profile`: IDF-weighted, counting shared keyword words and keywords that go with
+    `a`'s across the catalog; their weight shrinks when `a` has few keywords other films share),
+    genres (the main genre most), moods (as far as both films' moods are sure), era, language and
+    country, medium and audience (a children's film is like another children's film), and the makers:
+    the same director or shared cast is a strong hint (people who liked Memories of Murder go to
+    Mother next). Country weighs little: "like Train to Busan" asks for zombies on a train.
     """
-    union = len(a.gset | b.gset)
-    genre = len(a.gset & b.gset) / union if union else 0.0
-    main = 1.0 if a.genres and a.genres[0] in b.gset else 0.0
-    if weights and a.kset:
-        # The share of what makes `a` distinctive that `b` has too.
-        shared = a.kset & b.kset
-        total = weights.get("", 0.0) or sum(weights.get(k, 1.0) for k in a.kset)
-        kw = sum(weights.get(k, 1.0) for k in shared) / total if shared and total else 0.0
+    # Genres by position: the catalog lists the main genre first.
+    wa = {g: GENRE_WEIGHT[min(i, 3)] for i, g in enumerate(a.genres)}
+    wb = {g: GENRE_WEIGHT[min(i, 3)] for i, g in enumerate(b.genres)}
+    na, nb = math.sqrt(sum(v * v for v in wa.values())), math.sqrt(sum(v * v for v in wb.values()))
+    genre = sum(v * wb.get(g, 0.0) for g, v in wa.items()) / (na * nb) if na and nb else 0.0
+    if profile is not None:
+        num = sum(w for k, w in profile.keywords.items() if k in b.kset)
+        num += sum(w for t, w in profile.tokens.items() if t in b.tokens)
+        kw = num / profile.total if profile.total else 0.0
+        w_kw = W_SIM_KEYWORDS * profile.trust
     else:
         kw = len(a.kset & b.kset) / math.sqrt(len(a.kset) * len(b.kset)) if a.kset and b.kset else 0.0
+        w_kw = W_SIM_KEYWORDS * 0.5
     mood = 0.0
     if a.mnorm and b.mnorm:
         mb = b.moods
@@ -802,12 +994,20 @@ def similarity(a: Feat, b: Feat, weights: dict[str, float] | None = None) -> flo
         # A cosine of two faint mood vectors is 1.0 as easily as one of two strong ones: Léon's one
         # faint "sad" must not make every sad epic its twin. Weigh it by how sure both moods are.
         mood *= min(1.0, a.mnorm / MOOD_SURE) * min(1.0, b.mnorm / MOOD_SURE)
-    country = 0.2 if a.cset & b.cset else 0.0
-    director = 0.6 if a.dset & b.dset else 0.0
-    cast = 0.2 * min(2, len(a.cast & b.cast)) if a.cast and b.cast else 0.0
-    era = 0.3 * max(0.0, 1.0 - abs((a.year or 2000) - (b.year or 2000)) / 30.0)
-    audience = 0.3 if _kids_film(a) == _kids_film(b) else 0.0
-    return (1.0 * genre + 0.5 * main + 1.5 * kw + mood + country + director + cast + era + audience) / 5.6
+    place = 0.5 * bool(a.cset & b.cset) + 0.5 * bool(a.languages and b.languages and a.languages[0] == b.languages[0])
+    era = max(0.0, 1.0 - abs((a.year or 2000) - (b.year or 2000)) / ERA_SPAN)
+    kind = 0.5 * (_kids_film(a) == _kids_film(b)) + 0.5 * (("animation" in a.gset) == ("animation" in b.gset))
+    makers = 0.6 * bool(a.dset & b.dset) + (0.2 * min(2, len(a.cast & b.cast)) if a.cast and b.cast else 0.0)
+    total = W_SIM_GENRE + w_kw + W_SIM_MOOD + W_SIM_PLACE + W_SIM_ERA + W_SIM_KIND
+    return (
+        W_SIM_GENRE * genre
+        + w_kw * kw
+        + W_SIM_MOOD * mood
+        + W_SIM_PLACE * place
+        + W_SIM_ERA * era
+        + W_SIM_KIND * kind
+        + makers
+    ) / total
 
 
 def identity(x: Feat, f: Feat, q: Query) -> float:

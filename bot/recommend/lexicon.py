@@ -38,8 +38,10 @@ for _mood, _words in {
     "cry crying cries tears tearful heartbreaking heartbreak heart-breaking emotional tragic tragedy "
     "melancholy melancholic devastating sob sobbing depressing|make me cry|made me cry|need a good cry|"
     "good cry|ugly cry|gut-wrenching|gut wrenching",
-    "heartwarming": "heartwarming heart-warming wholesome touching sweet tender warm moving|warm hearted|heart warming",
-    "feelgood": "feel-good feelgood uplifting cheerful happy upbeat light lighthearted light-hearted fun "
+    "heartwarming": "heartwarming heart-warming wholesome touching sweet sweeter warmer tender warm moving|"
+    "warm hearted|heart warming",
+    "feelgood": "feel-good feelgood uplifting cheerful cheerier happy happier upbeat light lighter lighthearted "
+    "light-hearted fun "
     "comforting comfort cozy cosy|feel good|pick me up|pick-me-up|cheer me up|bad day|rough day|long day|"
     "rainy day|rainy sunday|lazy sunday|sunday afternoon|comfort film|comfort movie",
     "funny": "funny funnier funniest hilarious humorous humour humor laugh laughs laughing witty comedic "
@@ -54,7 +56,7 @@ for _mood, _words in {
     "head-scratcher|head scratcher|mind fuck",
     "slowburn": "slow-burn slowburn slow meditative patient contemplative quiet|slow burn|slow burning",
     "bleak": "bleak bleaker dark darker darkest grim gritty nihilistic hopeless depressing bleakest",
-    "romantic": "romantic love|love story|love stories|date night|swoon",
+    "romantic": "romantic love|more romantic|love story|love stories|date night|swoon",
     "tense": "tense tenser suspenseful suspense thrilling gripping nail-biting intense edge-of-your-seat "
     "edge-of-seat|edge of my seat|edge of your seat|nail biting|on the edge",
 }.items():

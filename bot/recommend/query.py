@@ -104,6 +104,9 @@ class Query:
     audience: str = ""  # "kids" | "family" | "teen" | "adults"
     spooky: bool = False  # "horror my kid can watch": ghosts and monsters, not horror
     words: list[str] = field(default_factory=list)
+    # What is left once the film named, the audience, era, length and people are taken out, as runs of
+    # adjacent tokens: only these may name catalog keywords ("my kids" is an audience, not the keyword).
+    runs: list[list[str]] = field(default_factory=list)
     corrections: list[tuple[str, str]] = field(default_factory=list)
     truncated: bool = False
 
@@ -288,9 +291,13 @@ def _take_similar(text: str, q: Query, resolve: TitleResolver | None, people: Pe
         # Longest exact title first (titles may contain stop words: "Love and Death"); fuzzy
         # matching only for the whole run up to a stop word, so "like parasyte" still works.
         for n in range(min(len(tail), 8), 0, -1):
-            if all(t in _KNOWN for t in tail[:n]):
+            filler_title = n == stop and all(t in FILLER for t in tail[:n]) and not (before and before[-1] in WHO)
+            if all(t in _KNOWN for t in tail[:n]) and not filler_title:
                 continue  # "like something funny": vocabulary, not a title
-            hit = resolve(" ".join(tail[:n]), n == stop)
+            # A title made only of filler words ("The Thing", "Her", "Us") counts when it is all that
+            # follows the cue (up to "but", "from"…), and only exactly: "like us" is Us, "like her
+            # films" is not a request for Her.
+            hit = resolve(" ".join(tail[:n]), n == stop and not filler_title)
             if hit is not None:
                 q.like.append(hit)
                 return text[: m.start()] + " " + " ".join(tail[n:])
@@ -331,6 +338,9 @@ def _exact_run(
             return hit, n
     return None
 
+
+# "for people like us" is about who watches, not the film Us.
+WHO = frozenset(["people", "folks", "couples", "guys", "girls", "families", "someone", "somebody", "anyone", "friends"])
 
 AUDIENCE_LABELS = {
     "kids": "for kids (no horror, gore or adult themes)",
@@ -427,6 +437,16 @@ def parse(
     rest = _take_length(rest, q)
     tokens = TOKEN_RE.findall(rest)
     skip = _take_people(tokens, q, people) if people is not None else set()
+    run: list[str] = []
+    for i, tok in enumerate(tokens):
+        if i in skip:
+            if run:
+                q.runs.append(run)
+            run = []
+        else:
+            run.append(tok)
+    if run:
+        q.runs.append(run)
     negate = False
     i = 0
     comparative = bool(q.like)  # after "like X", "funnier"/"darker" say what to change: weigh them more
