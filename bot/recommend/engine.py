@@ -15,6 +15,7 @@ is picked greedily with a variety penalty (same series or director).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import zlib
@@ -154,6 +155,16 @@ class Feat:
         return frozenset(self.countries)
 
     @lazy
+    def gvec(self) -> tuple[dict[str, float], float]:
+        """Genres weighted by position (the catalog lists the main genre first), and the vector's length."""
+        w = {g: GENRE_WEIGHT[min(i, 3)] for i, g in enumerate(self.genres)}
+        return w, math.sqrt(sum(v * v for v in w.values()))
+
+    @lazy
+    def kids(self) -> bool:
+        return _kids_film(self)
+
+    @lazy
     def tokens(self) -> frozenset[str]:
         """The words of its keywords, plurals folded: "jazz drummer" shares "jazz" with "jazz pianist"."""
         return frozenset(keyword_tokens(self.keywords))
@@ -242,17 +253,16 @@ class Profile:
 
 
 def keyword_tokens(keywords: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for k in keywords:
-        for w in TOKEN_WORD_RE.findall(k.lower()):
-            if len(w) >= 3 and w not in LIKE_STOP and w not in TOKEN_STOP:
-                w = _stem(w)
-                if w not in out:
-                    out.append(w)
-    return out
+    """The telling words of keywords, plurals folded, in order, once each."""
+    words = (_token(w) for w in TOKEN_WORD_RE.findall(" ".join(keywords).lower()))
+    return list(dict.fromkeys(w for w in words if w))
 
 
-def _stem(w: str) -> str:
+@functools.lru_cache(maxsize=20_000)
+def _token(w: str) -> str:
+    """A keyword word folded to its singular, or "" when it says nothing on its own."""
+    if len(w) < 3 or w in LIKE_STOP or w in TOKEN_STOP:
+        return ""
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
     if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
@@ -794,7 +804,9 @@ class Engine:
             if like_sims is None:
                 like_sims = self.like_sims(likes, [f], like_text=like_text)
             s += W_LIKE * like_sims.get(f.film_id, 0.0)
-            if q.like and (q.moods or q.not_moods or q.genres):
+            # "like X but sadder" keeps the rest of X; "funny movie like X" and "like X but Korean" do not
+            # ask to keep X's medium or audience beyond what likeness already does.
+            if q.like and q.shift and (q.moods or q.not_moods or q.genres or q.not_genres):
                 s += W_IDENTITY * identity(likes[0], f, q)
         if f.runtime is None and (q.runtime_max or q.runtime_min):
             s -= 0.3
@@ -974,14 +986,12 @@ def similarity(a: Feat, b: Feat, profile: Profile | None = None) -> float:
     the same director or shared cast is a strong hint (people who liked Memories of Murder go to
     Mother next). Country weighs little: "like Train to Busan" asks for zombies on a train.
     """
-    # Genres by position: the catalog lists the main genre first.
-    wa = {g: GENRE_WEIGHT[min(i, 3)] for i, g in enumerate(a.genres)}
-    wb = {g: GENRE_WEIGHT[min(i, 3)] for i, g in enumerate(b.genres)}
-    na, nb = math.sqrt(sum(v * v for v in wa.values())), math.sqrt(sum(v * v for v in wb.values()))
+    (wa, na), (wb, nb) = a.gvec, b.gvec
     genre = sum(v * wb.get(g, 0.0) for g, v in wa.items()) / (na * nb) if na and nb else 0.0
     if profile is not None:
-        num = sum(w for k, w in profile.keywords.items() if k in b.kset)
-        num += sum(w for t, w in profile.tokens.items() if t in b.tokens)
+        kset, tokens = b.kset, b.tokens
+        num = sum(w for k, w in profile.keywords.items() if k in kset)
+        num += sum(w for t, w in profile.tokens.items() if t in tokens)
         kw = num / profile.total if profile.total else 0.0
         w_kw = W_SIM_KEYWORDS * profile.trust
     else:
@@ -996,7 +1006,7 @@ def similarity(a: Feat, b: Feat, profile: Profile | None = None) -> float:
         mood *= min(1.0, a.mnorm / MOOD_SURE) * min(1.0, b.mnorm / MOOD_SURE)
     place = 0.5 * bool(a.cset & b.cset) + 0.5 * bool(a.languages and b.languages and a.languages[0] == b.languages[0])
     era = max(0.0, 1.0 - abs((a.year or 2000) - (b.year or 2000)) / ERA_SPAN)
-    kind = 0.5 * (_kids_film(a) == _kids_film(b)) + 0.5 * (("animation" in a.gset) == ("animation" in b.gset))
+    kind = 0.5 * (a.kids == b.kids) + 0.5 * (("animation" in a.gset) == ("animation" in b.gset))
     makers = 0.6 * bool(a.dset & b.dset) + (0.2 * min(2, len(a.cast & b.cast)) if a.cast and b.cast else 0.0)
     total = W_SIM_GENRE + w_kw + W_SIM_MOOD + W_SIM_PLACE + W_SIM_ERA + W_SIM_KIND
     return (

@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 FUZZY_SCORE = 86.0
 MIN_SURNAME = 5
 MIN_CUED_SURNAME = 3
+MIN_UNCUED_FUZZY = 7
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _WORD = re.compile(r"[0-9a-z]+")
@@ -74,12 +75,25 @@ def family_name(name: str) -> str:
 
     A hyphenated given name (`Chan-wook`, `Kar-wai`) marks family-name-first order.
     """
+    return family_names(name)[0] if family_names(name) else ""
+
+
+def family_names(name: str) -> list[str]:
+    """Every part of a name people may say alone, most likely first.
+
+    A hyphenated last word lower case after the hyphen is a Korean or Chinese given name (`Chan-wook`,
+    `Kar-wai`: the family name comes first) or a Japanese family name (`Kore-eda`): both are kept.
+    """
     words = fold(name).split()
+    if not words:
+        return []
     given = name.split()[1] if len(name.split()) >= 2 else ""
+    last = _NON_ALNUM.sub("", words[-1])
     # "Chan-wook", "Kar-wai": a romanised given name, lower case after the hyphen (not "Mintz-Plasse").
     if len(words) >= 2 and re.fullmatch(r"[^\W\d_]+-[a-z]+", given) and "-" not in words[0]:
-        return _NON_ALNUM.sub("", words[0])
-    return _NON_ALNUM.sub("", words[-1]) if words else ""
+        first = _NON_ALNUM.sub("", words[0])
+        return [first, last] if len(words) == 2 else [first]
+    return [last] if last else []
 
 
 @dataclass
@@ -132,8 +146,7 @@ class PeopleIndex:
                         if k not in self.by_key:
                             self._buckets.setdefault((k[0], len(k)), []).append(k)
                         self.by_key.setdefault(k, []).append(key)
-                    fam = family_name(name)
-                    if fam:
+                    for fam in family_names(name):
                         if fam not in self.by_family:
                             self._buckets.setdefault(("=" + fam[0], len(fam)), []).append(fam)
                         self.by_family.setdefault(fam, []).append(key)
@@ -173,7 +186,9 @@ class PeopleIndex:
         if len(key) < 6:
             return None
         if len(words) == 1:
-            if not cued:
+            # Uncued, only a long word the catalog never uses ("kurasawa", "spielburg"): shorter or
+            # ordinary words are far more often something else than a misspelt family name.
+            if not cued and (len(key) < MIN_UNCUED_FUZZY or key in self.title_words):
                 return None
             fam = process.extractOne(
                 key, self._near("=" + key[0], len(key)), scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE

@@ -97,6 +97,7 @@ class Query:
     runtime_max: int | None = None
     length: str = ""
     like: list[tuple[int, str]] = field(default_factory=list)  # (film_id, label)
+    shift: bool = False  # "like X but Y" / "X only darker": Y changes X, the rest of X is kept
     people: list[tuple[str, str, str]] = field(default_factory=list)  # (person key, name, "director"|"cast"|"")
     not_people: set[str] = field(default_factory=set)  # names, for "Read as"
     not_people_keys: set[str] = field(default_factory=set)
@@ -300,6 +301,7 @@ def _take_similar(text: str, q: Query, resolve: TitleResolver | None, people: Pe
             hit = resolve(" ".join(tail[:n]), n == stop and not filler_title)
             if hit is not None:
                 q.like.append(hit)
+                q.shift = bool(tail[n:]) and tail[n] in SHIFT_WORDS
                 return text[: m.start()] + " " + " ".join(tail[n:])
     for after in SIMILAR_AFTER_RE.finditer(text):
         head = TOKEN_RE.findall(text[: after.start()])
@@ -307,6 +309,7 @@ def _take_similar(text: str, q: Query, resolve: TitleResolver | None, people: Pe
         if hit_n:
             hit, n = hit_n
             q.like.append(hit)
+            q.shift = bool(BUT_RE.match(" " + text[after.end() :]))
             return " ".join(head[:-n]) + " " + text[after.end() :]
     but = BUT_RE.search(text)
     if but:
@@ -315,6 +318,7 @@ def _take_similar(text: str, q: Query, resolve: TitleResolver | None, people: Pe
             hit_n = _exact_run(head, resolve, people, from_end=False)
             if hit_n:
                 q.like.append(hit_n[0])
+                q.shift = True
                 return text[but.start() :]
             if head[0] not in FILLER:
                 break
@@ -339,6 +343,7 @@ def _exact_run(
     return None
 
 
+SHIFT_WORDS = frozenset(["but", "yet", "only", "except", "just", "though", "although", "however", "minus"])
 # "for people like us" is about who watches, not the film Us.
 WHO = frozenset(["people", "folks", "couples", "guys", "girls", "families", "someone", "somebody", "anyone", "friends"])
 
@@ -449,7 +454,7 @@ def parse(
         q.runs.append(run)
     negate = False
     i = 0
-    comparative = bool(q.like)  # after "like X", "funnier"/"darker" say what to change: weigh them more
+    comparative = q.shift  # after "like X but", "funnier"/"darker" say what to change: weigh them more
     negated_country_words: dict[str, str] = {}
     unknown: list[tuple[int, str, bool]] = []  # (position, word, negated) not understood
     while i < len(tokens):
@@ -458,7 +463,7 @@ def parse(
             i += 1
             continue
         tok = tokens[i]
-        if tok in ("but", "yet", "though", "although", "however"):
+        if tok in ("but", "yet", "though", "although", "however", "only"):
             negate = False
             i += 1
             continue
