@@ -12,6 +12,7 @@ from bot import dispatch
 from bot.catalog import load_starter_catalog
 from bot.core import MovieBot
 from bot.recommend import features
+from bot.recommend.query import parse as parse_request
 from bot.recommend.session import Sessions
 from bot.replies import MAX_ACTION_BYTES, Reply, Request
 from bot.richtext import apply_spoiler_mode, parse
@@ -633,3 +634,21 @@ def test_like_toy_story_but_sadder_stays_animated_family(miracle_bot: MovieBot) 
     shown = "\n".join(pick_lines(reply))
     assert all(f.title in shown for f in films)
     assert "Toy Story (1995)" not in shown
+
+
+def test_words_read_as_a_title_or_an_audience_are_not_keywords(miracle_bot: MovieBot) -> None:
+    """ "like toy story for my kids": "kids" is who watches, not the catalog keyword "kids"."""
+    rec = miracle_bot.recommender
+    q = parse_request("like toy story for my kids", rec._resolve, people=rec.people)
+    assert q.audience == "kids" and q.like
+    assert rec.engine.keyword_phrases(q) == {}
+    assert rec.engine.keyword_phrases(parse_request("heist", rec._resolve, people=rec.people))
+
+
+def test_a_film_with_rare_keywords_is_alike_by_what_its_overview_says(miracle_bot: MovieBot) -> None:
+    """Se7en's keywords are mostly its own ("seven deadly sins"); its overview and shared keywords
+    ("serial killer", "detectives") still find the films about hunting a killer."""
+    titles = picked_titles(ask(miracle_bot, "movies like se7en", chat="se7en"))
+    assert "Se7en" not in titles
+    killers = {"The Silence of the Lambs", "Memories of Murder", "The Chaser", "I Saw the Devil", "Zodiac", "M"}
+    assert len(killers & set(titles)) >= 2, titles

@@ -264,3 +264,92 @@ def test_similarity_cues_without_a_title_stay_vocabulary(text: str) -> None:
 def test_any_similarity_cue_any_case_names_the_film(title: str, cue: str, case: object, pad: str) -> None:
     text = pad + cue.format(case(title))  # type: ignore[operator]
     assert parse(text, resolve).like == [TITLES[title]]
+
+
+FILLER_TITLES = {"us": (10, "Us (2019)"), "her": (11, "Her (2013)"), "the thing": (12, "The Thing (1982)")}
+
+
+def resolve_with_filler_titles(text: str, fuzzy: bool) -> tuple[int, str] | None:
+    return FILLER_TITLES.get(text) or resolve(text, fuzzy)
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("movies like us", ["like Us (2019)"]),
+        ("something like her", ["like Her (2013)"]),
+        ("similar vibe to the thing", ["like The Thing (1982)"]),
+        ("like her but happier", ["like Her (2013)", "more feel-good"]),
+        ("films for people like us", []),
+        ("something like something funny", ["funny"]),
+    ],
+)
+def test_titles_made_of_filler_words(text: str, reading: list[str]) -> None:
+    """ "Her", "Us", "The Thing": a film only when the title is all that follows the cue."""
+    q = parse(text, resolve_with_filler_titles)
+    assert [r for r in q.reading() if not r.startswith("“")] == reading
+
+
+@pytest.mark.parametrize(
+    ("text", "shift"),
+    [
+        ("like parasite but funnier", True),
+        ("parasite but sadder", True),
+        ("like oldboy only darker", True),
+        ("oldboy vibes but funnier", True),
+        ("funny movie like parasite", False),
+        ("like inception", False),
+    ],
+)
+def test_only_an_explicit_but_shifts_the_named_film(text: str, shift: bool) -> None:
+    q = parse(text, resolve)
+    assert q.like and q.shift is shift
+    if not shift and q.moods:
+        assert all(w == 1.0 for w in q.moods.values())  # "funny", not "funnier"
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("horror witout gore", ["horror", "not gory"]),
+        ("horror withought zombies", ["horror", "no “zombies”"]),
+        ("comedy, nothign american", ["comedy", "not United States"]),
+        ("horror exept zombies", ["horror", "no “zombies”"]),
+        ("romance excpet bollywood", ["romance", "not India"]),
+        ("thriller w/o violence", ["thriller", "not gory"]),
+        ("anything but horror", ["no horror"]),
+        ("dont want anything sad", ["not sad"]),
+        ("no jump scares but scary", ["scary", "no “jump”", "no “scares”"]),
+        ("something funny, not romcom", ["funny", "no romcom"]),
+        ("not anime", ["no anime"]),
+    ],
+)
+def test_negation_survives_typos_and_phrasing(text: str, reading: list[str]) -> None:
+    assert parse(text, resolve).reading() == reading
+
+
+def test_a_negated_combo_rules_out_the_combination_only() -> None:
+    q = parse("japanese, but not anime")
+    assert q.countries == ["JP"] and not q.not_countries and not q.not_genres
+    assert q.not_combos == [((("JP",), ("animation",)), "anime")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcdeghiknoprstuwx", min_size=5, max_size=9))
+def test_a_negation_typo_is_never_a_known_word(word: str) -> None:
+    """Typo-tolerant negation never swallows a mood, genre or country: those keep their meaning."""
+    q = parse(f"{word} horror", resolve)
+    assert "horror" in q.genres or "horror" in q.not_genres
+
+
+def test_japanese_family_names_with_a_hyphen_and_uncued_misspellings() -> None:
+    ix = PeopleIndex()
+    ix.add_film("Shoplifters", 2018, ["Hirokazu Kore-eda"], ["Lily Franky"])
+    ix.add_film("Seven Samurai", 1954, ["Akira Kurosawa"], ["Toshiro Mifune"])
+    ix.add_film("Oldboy", 2003, ["Park Chan-wook"], ["Choi Min-sik"])
+    for text in ("kore-eda films", "koreeda", "hirokazu koreeda"):
+        assert [n for _, n, _ in parse(text, resolve, people=ix).people] == ["Hirokazu Kore-eda"], text
+    assert [n for _, n, _ in parse("park films", resolve, people=ix).people] == ["Park Chan-wook"]
+    q = parse("kurasawa samurai", resolve, people=ix)
+    assert [n for _, n, _ in q.people] == ["Akira Kurosawa"] and q.words == ["samurai"]
+    assert not parse("samurai", resolve, people=ix).people  # a word of a title is never a name

@@ -78,6 +78,18 @@ RELATED_FILMS = 30  # films read per keyword to find the keywords that go with i
 RELATED_MAX = 12  # related keywords kept per named film
 W_TOKEN = 0.5  # a shared keyword word counts half as much as the keyword itself
 W_RELATED = 0.6
+W_TONE = 0.4
+# "but happier" also means "less sad": the moods a comparative moves away from.
+OPPOSITE_MOODS = {
+    "feelgood": ("sad", "bleak"),
+    "heartwarming": ("bleak",),
+    "funny": ("bleak",),
+    "sad": ("feelgood", "funny"),
+    "bleak": ("feelgood", "heartwarming"),
+    "scary": ("feelgood",),
+    "creepy": ("feelgood",),
+}
+W_AWAY = 0.6
 RELATED_LIFT = 3.0
 GENRE_WEIGHT = (1.0, 0.7, 0.5, 0.4)
 ERA_SPAN = 30.0
@@ -263,10 +275,11 @@ def _token(w: str) -> str:
     """A keyword word folded to its singular, or "" when it says nothing on its own."""
     if len(w) < 3 or w in LIKE_STOP or w in TOKEN_STOP:
         return ""
-    if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
     if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-        return w[:-1]
+        w = w[:-1]
+    # "zombies" / "zombie", "stories" / "story": one form for both.
+    if len(w) > 3 and w.endswith(("ie", "y")):
+        w = w[:-2] + "i" if w.endswith("ie") else w[:-1] + "i"
     return w
 
 
@@ -385,11 +398,13 @@ class Engine:
         for k in f.keywords:
             df = self._df(f"k:{k}")
             if df >= 2:  # another film has it too
-                keywords[k] = self._idf(df)
+                # A tone keyword ("bleak", "twist ending") is counted by the mood part of likeness
+                # already; what the film is about ("serial killer") is what the keywords add.
+                keywords[k] = self._idf(df) * (W_TONE if k in MOOD_WORDS else 1.0)
                 if df >= 3:
                     shared.append(k)
         tokens: dict[str, float] = {}
-        for w in keyword_tokens(f.keywords):
+        for w in keyword_tokens(k for k in f.keywords if k not in MOOD_WORDS):
             df = sum(
                 1
                 for _ in self.db.execute(
@@ -725,6 +740,9 @@ class Engine:
         """One film's score for a query, with the reasons a person would accept; None when ruled out."""
         if q.not_countries & set(f.countries) or q.not_genres & set(f.genres):
             return None
+        for (codes, genres), _ in q.not_combos:
+            if all(c in f.cset for c in codes) and all(g in f.gset for g in genres):
+                return None
         if q.audience and not f.suits(q.audience):
             return None
         if q.not_people_keys & f.pset:
@@ -808,6 +826,10 @@ class Engine:
             # ask to keep X's medium or audience beyond what likeness already does.
             if q.like and q.shift and (q.moods or q.not_moods or q.genres or q.not_genres):
                 s += W_IDENTITY * identity(likes[0], f, q)
+                # "like Your Name but happier" moves away from sadness, not only towards cheer.
+                away = {o for m, w in q.moods.items() if w > 1.0 for o in OPPOSITE_MOODS.get(m, ())} - set(q.moods)
+                if away:
+                    s -= W_AWAY * max(f.moods.get(o, 0.0) for o in away)
         if f.runtime is None and (q.runtime_max or q.runtime_min):
             s -= 0.3
         s += W_QUALITY * (f.bayes - features.PRIOR_MEAN) / 3.5

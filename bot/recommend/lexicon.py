@@ -152,7 +152,7 @@ NEGATIONS = _wordset(
 # Words that keep a negation alive: "not too gory", "no more horror".
 NEGATION_GLUE = _wordset(
     "too to very so overly any more a an the of or nor and really that about much super all kind sort type "
-    "anything something stuff films movies with"
+    "anything something stuff films movies with want wanna need watch see feel like"
 )
 
 FILLER = _wordset(

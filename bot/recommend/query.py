@@ -55,6 +55,7 @@ _PHRASES = frozenset(
 )
 _PHRASE_LIST = sorted(_PHRASES)
 _LONG_FILLER = sorted(w for w in FILLER if len(w) >= 6)
+_LONG_NEGATIONS = sorted(w for w in NEGATIONS if len(w) >= 5 and w.isalpha())
 TOKEN_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _NUM = {"one": 1, "two": 2, "three": 3, "an": 1, "a": 1, "1": 1, "2": 2, "3": 3}
 COMPARATIVES = {
@@ -102,6 +103,8 @@ class Query:
     not_people: set[str] = field(default_factory=set)  # names, for "Read as"
     not_people_keys: set[str] = field(default_factory=set)
     not_keywords: set[str] = field(default_factory=set)  # "no zombies", "indian but not bollywood"
+    # "not anime", "no romcoms": (countries, genres) a film must not have all of, and the word said
+    not_combos: list[tuple[tuple[tuple[str, ...], tuple[str, ...]], str]] = field(default_factory=list)
     audience: str = ""  # "kids" | "family" | "teen" | "adults"
     spooky: bool = False  # "horror my kid can watch": ghosts and monsters, not horror
     words: list[str] = field(default_factory=list)
@@ -128,6 +131,7 @@ class Query:
             or self.people
             or self.not_people_keys
             or self.not_keywords
+            or self.not_combos
             or self.audience
             or self.words
         )
@@ -153,6 +157,7 @@ class Query:
         out += [f"not {MOOD_LABELS[m]}" for m in sorted(self.not_moods)]
         out += [f"no {GENRE_LABELS.get(g, g)}" for g in sorted(self.not_genres)]
         out += [f"not {country_name(c)}" for c in sorted(self.not_countries)]
+        out += [f"no {word}" for _, word in self.not_combos]
         out += [f"no “{k}”" for k in sorted(self.not_keywords)]
         out += [f"not {k}" for k in sorted(self.not_people)]
         out += [f"“{w}”" for w in self.words]
@@ -163,6 +168,7 @@ def clean(text: str) -> tuple[str, bool]:
     """NFKC, lower case, curly quotes straightened, control characters gone, capped in length."""
     text = unicodedata.normalize("NFKC", text or "")
     text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
+    text = re.sub(r"(?i)(?<![\w/])w/o(?![\w/])", "without", text)
     text = "".join(ch if ch.isprintable() else " " for ch in text).casefold()
     # Accents off, so "Amélie" and "amelie" read alike; NFC again keeps Hangul and kana whole.
     text = unicodedata.normalize("NFKD", text)
@@ -463,6 +469,10 @@ def parse(
             i += 1
             continue
         tok = tokens[i]
+        if tok == "but" and i > 0 and tokens[i - 1] in ("anything", "everything", "whatever"):
+            negate = True  # "anything but horror"
+            i += 1
+            continue
         if tok in ("but", "yet", "though", "although", "however", "only"):
             negate = False
             i += 1
@@ -512,6 +522,9 @@ def parse(
                 q.corrections.append((tok, fixed))
         else:
             unknown.append((i, tok, negate))
+            if negate and i + 1 < len(tokens) and i + 1 not in skip and _plain_word(tokens[i + 1]):
+                i += 1  # "no jump scares": the negation covers the whole unknown phrase
+                continue
         if not (i + 1 < len(tokens) and tokens[i + 1] in ("or", "nor", "and")):
             negate = False
         i += 1
@@ -641,6 +654,11 @@ def _correct_phrase(a: str, b: str) -> str | None:
     return str(best[0])
 
 
+def _plain_word(tok: str) -> bool:
+    """A word nothing in the vocabulary claims (not a mood, genre, country, filler or negation)."""
+    return len(tok) > 2 and tok not in _KNOWN and not tok.isdigit() and _correct(tok) is None
+
+
 def _is_filler_typo(tok: str) -> bool:
     """A slip on a long filler word ("somethign", "reccomend") says nothing, like the word itself."""
     if len(tok) < 6 or tok in _KNOWN:
@@ -650,14 +668,34 @@ def _is_filler_typo(tok: str) -> bool:
 
 
 def _is_negation_typo(tok: str) -> bool:
-    """`wihtout`, `withuot`, `witout`: a negation typed in a hurry still negates."""
-    return len(tok) >= 6 and tok[0] == "w" and fuzz.ratio(tok, "without") >= 75
+    """`wihtout`, `withought`, `nothign`, `exept`, `excpet`: a negation typed in a hurry still negates.
+
+    Only long negation words (five letters or more), same first letter, one slip (two in a word of
+    seven or more letters), and never a word the parser knows as something else."""
+    if len(tok) < 5 or tok in _KNOWN:
+        return False
+    if tok[0] == "w" and len(tok) >= 6 and fuzz.ratio(tok, "without") >= 75:
+        return True
+    return any(
+        word[0] == tok[0]
+        and abs(len(word) - len(tok)) <= 2
+        and DamerauLevenshtein.distance(tok, word) <= (2 if len(word) >= 7 and len(tok) >= 7 else 1)
+        for word in _LONG_NEGATIONS
+    )
 
 
 def _apply(phrase: str, q: Query, negate: bool, comparative: bool) -> bool:
     """Record a vocabulary phrase as a facet; False when it is not one."""
     if phrase in COMBOS:
         codes, genres, moods = COMBOS[phrase]
+        if negate and len(codes) + len(genres) >= 2:
+            # "not anime" rules out Japanese animation, not every Japanese film nor every cartoon;
+            # "funny, not a romcom" keeps comedies that are not romances.
+            if all(combo != (codes, genres) for combo, _ in q.not_combos):
+                q.not_combos.append(((codes, genres), phrase))
+            for m in moods:
+                _mood(q, m, negate, comparative)
+            return True
         for c in codes:
             _add(q.not_countries if negate else q.countries, c)
         for g in genres:
