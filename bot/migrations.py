@@ -401,3 +401,37 @@ def m007_reread_spoiler_markup_shown_as_text(db: sqlite_utils.Database) -> None:
         again = read_review(plain)
         if again.blocks and again.has_spoilers:
             db.execute("UPDATE reviews SET body = ?, plain = ? WHERE id = ?", [again.to_json(), again.plain, review_id])
+
+
+@migration
+def m008_review_features_flagged_and_summed(db: sqlite_utils.Database) -> None:
+    """Per-film review mood sums kept as they grow, and a flag for films whose indexes are behind.
+
+    An import touches nearly every film in every batch; rewriting each touched film's ~40
+    index rows per batch was most of its write cost (issue 11). Now a batch adds its reviews'
+    moods to `mood_sums` (covering `mood_n` rec_review rows; -1: not summed yet, so they are
+    summed from rec_review when next needed) and sets `stale`, in the same transaction as the
+    reviews; the film's moods, prior and index rows are rebuilt once, at the end of the
+    import or, after a `kill -9`, before the next recommendation reads them.
+    """
+    _script(
+        db,
+        """
+        ALTER TABLE rec_film ADD COLUMN stale INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE rec_film ADD COLUMN mood_sums TEXT NOT NULL DEFAULT '';
+        ALTER TABLE rec_film ADD COLUMN mood_n INTEGER NOT NULL DEFAULT -1;
+        CREATE INDEX rec_film_stale ON rec_film (film_id) WHERE stale = 1
+        """,
+    )
+
+
+@migration
+def m009_review_fts_written_by_the_store(db: sqlite_utils.Database) -> None:
+    """New reviews' full-text rows are written by `Store.add_reviews`, set-wise, not by a trigger.
+
+    The per-row insert trigger made each review's FTS insert about three times as costly as
+    the same inserts made in one executemany after the batch's rows (issue 11, bench/imports);
+    `Store.add_reviews` is the one place reviews are inserted, and it writes both in the same
+    transaction. The delete and update triggers stay: those are rare and one row at a time.
+    """
+    db.execute('DROP TRIGGER IF EXISTS "reviews_ai"')

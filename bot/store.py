@@ -2,8 +2,9 @@
 
 Everything that touches the database goes through `Store`, so the rules live
 in one place: every multi-row write is one transaction (`db.atomic()`), a
-review and its feed outbox entries are written together, and FTS indexes are
-kept in step by triggers. The store is synchronous; async adapters call the
+review, its full-text row and its feed outbox entries are written together
+(`add_reviews`, the one way a review is inserted; deletes and edits keep the
+full-text index in step by triggers). The store is synchronous; async adapters call the
 core through `bot.service.AsyncCore`, which runs it on one worker thread so the
 event loop never blocks on SQLite.
 """
@@ -82,6 +83,14 @@ class ReviewRow:
     spoiler_mode: str = "auto"
     source_key: str | None = None
     created_at: str | None = None
+    # The text's recommendation mood hits (`features.review_moods`), when import workers already
+    # computed them off the write lock; None: the review hook computes them.
+    moods: str | None = None
+
+
+# A batch hook gets the films a write transaction touched and the (id, row) of the reviews it
+# added (None: not known, re-read the films' reviews; a deletion passes no rows).
+BatchHook = Callable[["Store", list[int], "Sequence[tuple[int, ReviewRow]] | None"], None]
 
 
 class SerializedDatabase(sqlite_utils.Database):
@@ -172,7 +181,10 @@ class Store:
         self.review_hooks: list[Callable[[Store, int], None]] = []
         # The same, called once per transaction with every film it touched: derived data that
         # can be computed set-wise (the recommendation features) pays per batch, not per film.
-        self.review_batch_hooks: list[Callable[[Store, list[int]], None]] = []
+        self.review_batch_hooks: list[BatchHook] = []
+        # Set during an import (`MovieBot.bulk`): batch hooks may flag derived per-film data and
+        # leave rebuilding it to the end of the import (see `features.on_reviews`).
+        self.defer_reindex = False
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True) -> Store:
@@ -374,7 +386,7 @@ class Store:
     def add_reviews(self, rows: Sequence[ReviewRow], *, announce: bool = True) -> list[int | None]:
         """Store reviews in one transaction; the id of each, or None where its `source_key` is already stored.
 
-        Everything derived is written in the same transaction: the FTS index (triggers),
+        Everything derived is written in the same transaction: the FTS rows (one executemany),
         the feed's outbox when `announce` (one entry per active subscription that existed
         when the review was written: history is never posted to a channel that subscribed
         later), and the review hooks, run once per film of the batch rather than once per
@@ -387,6 +399,7 @@ class Store:
             stored = self.stored_source_keys([r.source_key for r in rows if r.source_key])
             cur = conn.cursor()
             films: dict[int, None] = {}
+            added: list[tuple[int, ReviewRow]] = []
             for r in rows:
                 if r.source_key is not None:
                     if r.source_key in stored:
@@ -410,8 +423,12 @@ class Store:
                         r.created_at,
                     ),
                 )
-                ids.append(int(cur.lastrowid or 0))
+                review_id = int(cur.lastrowid or 0)
+                ids.append(review_id)
+                added.append((review_id, r))
                 films[r.film_id] = None
+            # The full-text rows (no insert trigger since m009: in one executemany they cost a third).
+            cur.executemany("INSERT INTO reviews_fts (rowid, plain) VALUES (?,?)", [(i, r.plain) for i, r in added])
             if announce:
                 cur.executemany(
                     """INSERT INTO outbox (review_id, subscription_id)
@@ -425,7 +442,7 @@ class Store:
                     hook(self, film_id)
             if films:
                 for batch_hook in self.review_batch_hooks:
-                    batch_hook(self, list(films))
+                    batch_hook(self, list(films), added)
         return ids
 
     def stored_source_keys(self, keys: Sequence[str]) -> set[str]:
@@ -474,7 +491,7 @@ class Store:
             for hook in self.review_hooks:
                 hook(self, int(row[0]))
             for batch_hook in self.review_batch_hooks:
-                batch_hook(self, [int(row[0])])
+                batch_hook(self, [int(row[0])], [])
         return True
 
     @staticmethod

@@ -376,26 +376,27 @@ def import_reviews(
     batch: list[_Row] = []
     pos = 0
     try:
-        for number, pos, obj in _records(seq):
-            try:
-                if isinstance(obj, Exception):
-                    raise obj
-                movie, year, author, rating, text, posted_at = check_review(obj)
-                film, hints = films.get(movie, year)
-                key = review_key(film.id, author, text)
-                if key in first_line:
-                    report.add(number, "skipped", f"the same review of {film.label} is on line {first_line[key]}")
-                    continue
-                first_line[key] = number
-                batch.append(_Row(number, film, hints, author, rating, text, posted_at, key))
-            except UserError as exc:
-                report.add(number, "failed", exc.message)
-            if len(batch) >= BATCH_ROWS:
-                flush(batch, pos)
-                batch = []
-        flush(batch, pos)
-        flush([], total)
-        progress(total, total)
+        with bot.bulk():
+            for number, pos, obj in _records(seq):
+                try:
+                    if isinstance(obj, Exception):
+                        raise obj
+                    movie, year, author, rating, text, posted_at = check_review(obj)
+                    film, hints = films.get(movie, year)
+                    key = review_key(film.id, author, text)
+                    if key in first_line:
+                        report.add(number, "skipped", f"the same review of {film.label} is on line {first_line[key]}")
+                        continue
+                    first_line[key] = number
+                    batch.append(_Row(number, film, hints, author, rating, text, posted_at, key))
+                except UserError as exc:
+                    report.add(number, "failed", exc.message)
+                if len(batch) >= BATCH_ROWS:
+                    flush(batch, pos)
+                    batch = []
+            flush(batch, pos)
+            flush([], total)
+            progress(total, total)
     finally:
         reader.close()
     report.rows.sort(key=lambda r: r.line)

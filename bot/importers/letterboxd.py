@@ -43,14 +43,14 @@ import hashlib
 import io
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import AddedReview, MovieBot, NewFilm, ReviewDraft
 from ..errors import BadInput, UserError
 from ..richtext import FilmHints, film_hints, read_review
-from ..store import Store
+from ..store import ReviewRow, Store
 from ..text import MAX_REVIEW_CHARS
 from ..titles import normalize_title
 from .report import ImportReport, Progress, no_progress
@@ -230,7 +230,7 @@ def import_letterboxd(
     user = owner or export_owner(path)
     films = _Films(bot, report)
     reviews = _ReviewBatch(bot, films, report, announce) if cols.kind == "reviews" else None
-    with _Batches(bot, enabled=reviews is None) as batches:
+    with bot.bulk(), _Batches(bot, enabled=reviews is None) as batches:
         for n, (line, pos, row) in enumerate(rows):
             if n % 256 == 0:
                 progress(pos, len(text))
@@ -289,7 +289,7 @@ class _Batches:
         self.store.review_batch_hooks[:] = [self._collect_many]
         return self
 
-    def _collect_many(self, store: Store, film_ids: list[int]) -> None:
+    def _collect_many(self, store: Store, film_ids: list[int], added: Sequence[tuple[int, ReviewRow]] | None) -> None:
         self.touched.update(film_ids)
 
     def _commit(self) -> None:
@@ -299,7 +299,7 @@ class _Batches:
                 hook(self.store, film_id)
         if self.touched:
             for batch_hook in self.batch_hooks:
-                batch_hook(self.store, sorted(self.touched))
+                batch_hook(self.store, sorted(self.touched), None)
         self.touched.clear()
         self.conn.execute("COMMIT")
 

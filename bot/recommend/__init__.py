@@ -67,8 +67,9 @@ class Recommender:
             gc.freeze()
 
     def sync(self) -> None:
-        """Catch up with films added since the last look, and with reviews written by a process that had
-        no recommender (and so no hook). Two indexed max() lookups when there is nothing to do."""
+        """Catch up with films added since the last look, with reviews written by a process that had
+        no recommender (and so no hook), and with films whose features are flagged behind (ratings,
+        an import). A few indexed lookups when there is nothing to do."""
         db = self.store.db
         top = db.execute("SELECT coalesce(max(id), 0) FROM films").fetchone()[0]
         if top > self._synced_to:
@@ -82,13 +83,14 @@ class Recommender:
                 text = " ".join(json.loads(row[4] or "[]")) + " " + (row[5] or "")
                 self.people.add_film(row[0], row[1], json.loads(row[2] or "[]"), json.loads(row[3] or "[]"), text)
             self._people_to = int(top)
-        features.sync_ratings(db)
         newest = db.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0]
         read = db.execute("SELECT coalesce(max(review_id), 0) FROM rec_review").fetchone()[0]
         if newest > read:
             with self.store.atomic():
                 touched = db.execute("SELECT DISTINCT film_id FROM reviews WHERE id > ?", [read]).fetchall()
                 features.on_reviews(self.store, [int(f) for (f,) in touched])
+        # Films flagged by ratings, by an import (rebuilt at its end, or here if it was killed).
+        features.reindex_stale(db)
 
     # -- /recommend ------------------------------------------------------------
 

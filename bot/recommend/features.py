@@ -11,25 +11,32 @@ sums) lives in `rec_film`, and the indexes candidates are drawn from live in
   lookup when nothing changed);
 - for reviews: by `on_reviews` (`on_review` for one film), registered in
   `store.review_batch_hooks`, so it runs once per write transaction, inside the
-  same transaction as the review inserts or delete, and can never drift from
-  the reviews;
+  same transaction as the review inserts or delete: the reviews' moods go into
+  rec_review and the film's running `mood_sums`, and the film is flagged
+  `stale`. Its moods, prior and index rows are rebuilt (`rebuild`) in the same
+  transaction, or, during an import (`store.defer_reindex`), once per film at
+  its end: a batch then costs its reviews, not ~40 index rows per touched film;
 - for member ratings: a trigger (migration m003) only flags the film
-  (`rat_stale`); `sync_ratings` re-reads the flagged films before each query.
-  So the rating prior is computed in one place, `prior` below, whatever wrote
-  the rating (/rate, an import, another process).
+  (`rat_stale`).
+
+`reindex_stale` rebuilds every flagged film before each query (and at the end
+of an import), so whatever wrote the reviews or ratings (/rate, an import,
+another process, an import killed halfway), a query never reads a film whose
+features are behind, and the rating prior is computed in one place, `prior`.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlite_utils
 
-from ..store import Store
+from ..store import ReviewRow, Store
 from ..titles import normalize_title
 from .lexicon import ACCLAIM_KEYWORDS, GENRE_MOODS, KEYWORD_MOODS, MOOD_LABELS, review_mood_hits
 from .people import person_key
@@ -81,6 +88,17 @@ def catalog_moods(keywords: Iterable[str], genres: Iterable[str]) -> dict[str, f
     for m in negative:
         out[m] = -1.0
     return out
+
+
+def review_moods(plain: str) -> str:
+    """One review's mood hits as stored in rec_review; pure, so import workers compute it off the write lock."""
+    return encode_moods({m: round(v, 2) for m, v in review_mood_hits(plain).items()})
+
+
+def sums_text(sums: dict[str, float]) -> str:
+    """Per-film mood strength sums at full precision (repr round-trips), so adding one review's
+    strengths later gives exactly what summing all of them afresh gives (`decode_moods` reads it)."""
+    return " ".join(f"{m}={v!r}" for m, v in sorted(sums.items()))
 
 
 def review_strengths(hits: dict[str, float]) -> dict[str, float]:
@@ -226,13 +244,18 @@ def _reindex(db: sqlite_utils.Database, film_id: int) -> None:
     countries, languages, genres = (s.split("|") if s else [] for s in f[:3])
     directors = f[3].split("|") if f[3] else []
     sums: dict[str, float] = {}
+    n_read = 0
     for (text,) in db.execute("SELECT moods FROM rec_review WHERE film_id = ?", [film_id]):
+        n_read += 1
         for m, v in review_strengths(decode_moods(text)).items():
             sums[m] = sums.get(m, 0.0) + v
     moods = combine_moods(decode_moods(f[5]), sums, int(f[6]))
     keywords = f[11].split("|") if f[11] else []
     p = prior(int(f[6]), float(f[7]), int(f[8]), float(f[9]), int(f[10]), keywords, film_id)
-    db.execute("UPDATE rec_film SET moods = ?, prior = ? WHERE film_id = ?", [encode_moods(moods), p, film_id])
+    db.execute(
+        "UPDATE rec_film SET moods = ?, prior = ?, mood_sums = ?, mood_n = ?, stale = 0 WHERE film_id = ?",
+        [encode_moods(moods), p, sums_text(sums), n_read, film_id],
+    )
     db.execute("DELETE FROM rec_tag WHERE film_id = ?", [film_id])
     db.execute("DELETE FROM rec_mood WHERE film_id = ?", [film_id])
     db.conn.executemany(
@@ -299,17 +322,6 @@ def _read_ratings(db: sqlite_utils.Database, film_id: int) -> None:
     db.execute("UPDATE rec_film SET rat_sum = ?, rat_n = ?, rat_stale = 0 WHERE film_id = ?", [s, n, film_id])
 
 
-def sync_ratings(db: sqlite_utils.Database) -> int:
-    """Re-read the ratings of films flagged since the last call (the flag is set by a trigger)."""
-    stale = [r[0] for r in db.execute("SELECT film_id FROM rec_film WHERE rat_stale = 1 LIMIT 5000")]
-    if stale:
-        with db.atomic():
-            for film_id in stale:
-                _read_ratings(db, film_id)
-                _reindex(db, film_id)
-    return len(stale)
-
-
 def on_review(store: Store, film_id: int) -> None:
     """Review hook: runs inside the review's transaction (insert or delete)."""
     db = store.db
@@ -322,53 +334,129 @@ def on_review(store: Store, film_id: int) -> None:
     _refresh_reviews(db, film_id)
 
 
-def on_reviews(store: Store, film_ids: Iterable[int]) -> None:
-    """Batch review hook: for every film given, exactly what `on_review` computes, in a few set-based statements.
+def on_reviews(store: Store, film_ids: Iterable[int], added: Sequence[tuple[int, ReviewRow]] | None = None) -> None:
+    """Batch review hook: for every film given, what `on_review` stores, in a few set-wise statements.
 
-    Why: a bulk import touches thousands of films per batch, and per film `on_review` costs ~8
-    round trips through Python and SQLite; here each step is one statement (or one executemany)
-    for the whole batch. The arithmetic is the same functions in the same order (moods summed in
-    review id order, like the per-film scan of `rec_review_film`), so the stored features are
-    identical (tests/test_features_batch.py compares the two). Runs inside the caller's transaction.
+    Why: a bulk import touches thousands of films per batch. Per batch this reads the new
+    reviews' moods (`added`: the batch's (id, row) pairs, whose `moods` import workers may have
+    computed already) into rec_review and adds their strengths to each film's `mood_sums`, in
+    review id order, so the sums are exactly what re-reading every review gives; a film with
+    no added rows (a deletion, reviews another process wrote) or whose sums do not cover its
+    rec_review rows is summed afresh. Each film is flagged `stale`; its moods, prior and index
+    rows are rebuilt (`rebuild`) at once, or, while `store.defer_reindex` (an import), once at
+    the end (`reindex_stale`). tests/test_features_batch.py compares the result with the
+    per-review path. Runs inside the caller's transaction, so the flag commits with the reviews.
     """
     db = store.db
     conn = db.conn
     ids = json.dumps(sorted(set(film_ids)))
     if ids == "[]":
         return
-    touched = "(SELECT value FROM json_each(?))"
     for row in db.query(
         f"""SELECT f.* FROM films f LEFT JOIN rec_film r ON r.film_id = f.id
-            WHERE f.id IN {touched} AND (r.film_id IS NULL OR r.synced = 0) ORDER BY f.id""",
+            WHERE f.id IN {_TOUCHED} AND (r.film_id IS NULL OR r.synced = 0) ORDER BY f.id""",
         [ids],
     ):
         _write_film(db, row)
     # on_review skips a film with no catalog row unless its features already exist (synced).
-    films = conn.execute(
-        f"""SELECT film_id, countries, languages, genres, directors, year, base_moods, keywords, people
-            FROM rec_film WHERE synced = 1 AND film_id IN {touched} ORDER BY film_id""",
-        [ids],
-    ).fetchall()
+    films = {
+        r[0]: (r[1], int(r[2]))
+        for r in conn.execute(
+            f"SELECT film_id, mood_sums, mood_n FROM rec_film WHERE synced = 1 AND film_id IN {_TOUCHED}", [ids]
+        )
+    }
     if not films:
         return
-    ids = json.dumps([f[0] for f in films])
-    new = conn.execute(
-        f"""SELECT r.id, r.film_id, r.plain FROM reviews r WHERE r.film_id IN {touched}
-            AND NOT EXISTS (SELECT 1 FROM rec_review x WHERE x.review_id = r.id)""",
+    ids = json.dumps(sorted(films))
+    fresh: dict[int, list[str]] = {}
+    new_rows: list[tuple[int, int, str]] = []
+    for rid, review in added or ():
+        if review.film_id in films:
+            moods = review.moods if review.moods is not None else review_moods(review.plain)
+            fresh.setdefault(review.film_id, []).append(moods)
+            new_rows.append((rid, review.film_id, moods))
+    others = json.dumps([f for f in films if f not in fresh])
+    if others != "[]":
+        new_rows += [
+            (rid, fid, review_moods(plain))
+            for rid, fid, plain in conn.execute(
+                f"""SELECT r.id, r.film_id, r.plain FROM reviews r WHERE r.film_id IN {_TOUCHED}
+                    AND NOT EXISTS (SELECT 1 FROM rec_review x WHERE x.review_id = r.id)""",
+                [others],
+            )
+        ]
+    conn.executemany("INSERT INTO rec_review (review_id, film_id, moods) VALUES (?,?,?)", new_rows)
+    have = dict(
+        conn.execute(f"SELECT film_id, count(*) FROM rec_review WHERE film_id IN {_TOUCHED} GROUP BY film_id", [ids])
+    )
+    updates: list[tuple[str, int, int]] = []
+    resum: list[int] = []
+    for fid, (stored, n) in films.items():
+        new = fresh.get(fid)
+        if new is None or n < 0 or have.get(fid, 0) != n + len(new):
+            resum.append(fid)
+            continue
+        sums = decode_moods(stored)
+        for text in new:
+            for m, v in review_strengths(decode_moods(text)).items():
+                sums[m] = sums.get(m, 0.0) + v
+        updates.append((sums_text(sums), n + len(new), fid))
+    updates += [(sums_text(sums), n, fid) for fid, (sums, n) in _summed(conn, resum).items()]
+    conn.executemany("UPDATE rec_film SET mood_sums = ?, mood_n = ?, stale = 1 WHERE film_id = ?", updates)
+    if not store.defer_reindex:
+        rebuild(conn, list(films))
+
+
+_TOUCHED = "(SELECT value FROM json_each(?))"
+
+
+def _summed(conn: sqlite3.Connection, film_ids: Sequence[int]) -> dict[int, tuple[dict[str, float], int]]:
+    """Mood strength sums and rec_review row count per film, read afresh in review id order."""
+    out: dict[int, tuple[dict[str, float], int]] = {}
+    if not film_ids:
+        return out
+    acc: dict[int, list[Any]] = {fid: [{}, 0] for fid in film_ids}
+    for fid, text in conn.execute(
+        f"SELECT film_id, moods FROM rec_review WHERE film_id IN {_TOUCHED} ORDER BY film_id, review_id",
+        [json.dumps(list(film_ids))],
+    ):
+        entry = acc[fid]
+        entry[1] += 1
+        sums = entry[0]
+        for m, v in review_strengths(decode_moods(text)).items():
+            sums[m] = sums.get(m, 0.0) + v
+    for fid, (sums, n) in acc.items():
+        out[fid] = (sums, n)
+    return out
+
+
+def rebuild(conn: sqlite3.Connection, film_ids: Sequence[int]) -> None:
+    """Recompute review and rating sums, moods, prior and index rows of these films, set-wise.
+
+    Moods come from each film's `mood_sums` (summed afresh where they were never kept);
+    review and rating sums are re-aggregated in SQL, as the per-film path does. Clears the
+    films' `stale` and `rat_stale` flags. Runs inside the caller's transaction, so a reader
+    sees a film's features either all before or all after.
+    """
+    if not film_ids:
+        return
+    ids = json.dumps(sorted(set(film_ids)))
+    films = conn.execute(
+        f"""SELECT film_id, countries, languages, genres, directors, year, base_moods, keywords, people,
+                   mood_sums, mood_n FROM rec_film WHERE synced = 1 AND film_id IN {_TOUCHED} ORDER BY film_id""",
         [ids],
     ).fetchall()
-    conn.executemany(
-        "INSERT INTO rec_review (review_id, film_id, moods) VALUES (?,?,?)",
-        [
-            (rid, fid, encode_moods({m: round(v, 2) for m, v in review_mood_hits(plain).items()}))
-            for rid, fid, plain in new
-        ],
-    )
+    unsynced = json.dumps(sorted(set(film_ids) - {f[0] for f in films}))
+    if unsynced != "[]":  # sync_films builds these; only the flags go
+        conn.execute(f"UPDATE rec_film SET stale = 0, rat_stale = 0 WHERE film_id IN {_TOUCHED}", [unsynced])
+    if not films:
+        return
+    resummed = _summed(conn, [f[0] for f in films if f[10] < 0])
     counts = {
         r[0]: r[1:]
         for r in conn.execute(
             f"""SELECT film_id, count(*), coalesce(sum(rating), 0), count(rating) FROM reviews
-                WHERE film_id IN {touched} GROUP BY film_id""",
+                WHERE film_id IN {_TOUCHED} GROUP BY film_id""",
             [ids],
         )
     }
@@ -376,41 +464,58 @@ def on_reviews(store: Store, film_ids: Iterable[int]) -> None:
         r[0]: r[1:]
         for r in conn.execute(
             f"""SELECT film_id, coalesce(sum(rating), 0), count(*) FROM ratings
-                WHERE film_id IN {touched} GROUP BY film_id""",
+                WHERE film_id IN {_TOUCHED} GROUP BY film_id""",
             [ids],
         )
     }
-    sums: dict[int, dict[str, float]] = {}
-    for fid, text in conn.execute(
-        f"SELECT film_id, moods FROM rec_review WHERE film_id IN {touched} ORDER BY film_id, review_id", [ids]
-    ):
-        acc = sums.setdefault(fid, {})
-        for m, v in review_strengths(decode_moods(text)).items():
-            acc[m] = acc.get(m, 0.0) + v
     updates: list[tuple[Any, ...]] = []
     tags: list[tuple[str, float, int]] = []
     moods_rows: list[tuple[str, float, int]] = []
-    for fid, countries_s, languages_s, genres_s, directors_s, year, base_s, keywords_s, people_s in films:
+    for fid, countries_s, languages_s, genres_s, directors_s, year, base_s, keywords_s, people_s, sums_s, sn_ in films:
         n, rsum, rn = counts.get(fid, (0, 0, 0))
         ssum, sn = rated.get(fid, (0, 0))
+        if fid in resummed:
+            sums, sums_n = resummed[fid]
+        else:
+            sums, sums_n = decode_moods(sums_s), sn_
         countries, languages, genres = (s.split("|") if s else [] for s in (countries_s, languages_s, genres_s))
         directors = directors_s.split("|") if directors_s else []
         keywords = keywords_s.split("|") if keywords_s else []
-        moods = combine_moods(decode_moods(base_s), sums.get(fid, {}), int(n))
+        moods = combine_moods(decode_moods(base_s), sums, int(n))
         p = prior(int(n), float(rsum), int(rn), float(ssum), int(sn), keywords, fid)
-        updates.append((n, rsum, rn, ssum, sn, encode_moods(moods), p, fid))
+        updates.append((n, rsum, rn, ssum, sn, encode_moods(moods), p, sums_text(sums), sums_n, fid))
         people = people_s.split("|") if people_s else []
         tags += [(t, p, fid) for t in film_tags(countries, genres, languages, directors, year, keywords, people)]
         moods_rows += [(k, v, fid) for k, v in mood_keys(moods, countries, genres)]
     conn.executemany(
         """UPDATE rec_film SET n_reviews = ?, rev_sum = ?, rev_n = ?, rat_sum = ?, rat_n = ?, rat_stale = 0,
-               moods = ?, prior = ? WHERE film_id = ?""",
+               stale = 0, moods = ?, prior = ?, mood_sums = ?, mood_n = ? WHERE film_id = ?""",
         updates,
     )
-    conn.execute(f"DELETE FROM rec_tag WHERE film_id IN {touched}", [ids])
-    conn.execute(f"DELETE FROM rec_mood WHERE film_id IN {touched}", [ids])
+    ids = json.dumps([f[0] for f in films])
+    conn.execute(f"DELETE FROM rec_tag WHERE film_id IN {_TOUCHED}", [ids])
+    conn.execute(f"DELETE FROM rec_mood WHERE film_id IN {_TOUCHED}", [ids])
     conn.executemany("INSERT INTO rec_tag (tag, prior, film_id) VALUES (?,?,?)", tags)
     conn.executemany("INSERT INTO rec_mood (key, score, film_id) VALUES (?,?,?)", moods_rows)
+
+
+def reindex_stale(db: sqlite_utils.Database, chunk: int = 2000) -> int:
+    """Rebuild every film flagged `stale` (reviews) or `rat_stale` (member ratings); returns how many.
+
+    Runs before every recommendation and at the end of an import, so flags left by an import
+    that was killed are caught up before anything reads them. Each chunk is one transaction
+    (a film is never half rebuilt, and other writers wait at most one chunk); with nothing
+    flagged it is one indexed read and takes no lock.
+    """
+    done = 0
+    pick = f"""SELECT film_id FROM rec_film WHERE stale = 1
+               UNION SELECT film_id FROM rec_film WHERE rat_stale = 1 LIMIT {int(chunk)}"""
+    while db.conn.execute(pick).fetchone() is not None:
+        with db.atomic():
+            ids = [r[0] for r in db.conn.execute(pick)]
+            rebuild(db.conn, ids)
+        done += len(ids)
+    return done
 
 
 def rebuild_all(db: sqlite_utils.Database, batch: int = 5000) -> None:
