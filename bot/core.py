@@ -45,11 +45,24 @@ class NewFilm:
 
 
 @dataclass(frozen=True)
+class ReadBody:
+    """A review body already read and serialised elsewhere (an import's worker processes), stored as is.
+
+    Why: shipping a whole `Document` back from a worker and serialising it in the writing
+    process cost more than the worker doing it; `moods` is `features.review_moods` of `plain`.
+    """
+
+    json: str
+    plain: str
+    moods: str | None = None
+
+
+@dataclass(frozen=True)
 class ReviewDraft:
     """One review for `MovieBot.add_reviews`: the arguments of `add_review`, kept for a batch."""
 
     film: int | NewFilm
-    body: Document
+    body: Document | ReadBody
     author: str
     platform: str
     rating: float | None = None
@@ -198,13 +211,15 @@ class MovieBot:
                     created.append((film_id, d.film.data))
                 else:
                     film_id = d.film
+                body = d.body if isinstance(d.body, ReadBody) else ReadBody(d.body.to_json(), d.body.plain)
                 rows.append(
                     ReviewRow(
                         film_id=film_id,
                         author=d.author,
                         platform=d.platform,
-                        body_json=d.body.to_json(),
-                        plain=d.body.plain,
+                        body_json=body.json,
+                        plain=body.plain,
+                        moods=body.moods,
                         rating=d.rating,
                         author_id=d.author_id,
                         spoiler_mode=d.spoiler_mode,

@@ -414,15 +414,15 @@ def m008_review_features_flagged_and_summed(db: sqlite_utils.Database) -> None:
     reviews; the film's moods, prior and index rows are rebuilt once, at the end of the
     import or, after a `kill -9`, before the next recommendation reads them.
     """
-    _script(
-        db,
-        """
-        ALTER TABLE rec_film ADD COLUMN stale INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE rec_film ADD COLUMN mood_sums TEXT NOT NULL DEFAULT '';
-        ALTER TABLE rec_film ADD COLUMN mood_n INTEGER NOT NULL DEFAULT -1;
-        CREATE INDEX rec_film_stale ON rec_film (film_id) WHERE stale = 1
-        """,
-    )
+    have = {r[1] for r in db.execute("PRAGMA table_info(rec_film)").fetchall()}
+    for column, decl in (
+        ("stale", "INTEGER NOT NULL DEFAULT 0"),
+        ("mood_sums", "TEXT NOT NULL DEFAULT ''"),
+        ("mood_n", "INTEGER NOT NULL DEFAULT -1"),
+    ):
+        if column not in have:  # safe to run again
+            db.execute(f"ALTER TABLE rec_film ADD COLUMN {column} {decl}")
+    db.execute("CREATE INDEX IF NOT EXISTS rec_film_stale ON rec_film (film_id) WHERE stale = 1")
 
 
 @migration

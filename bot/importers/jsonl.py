@@ -30,9 +30,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..catalog import normalize_movie
-from ..core import MovieBot, ReviewDraft
+from ..core import MovieBot, ReadBody, ReviewDraft
 from ..errors import BadInput, UserError
-from ..richtext import Document, FilmHints, film_hints, read_review
+from ..recommend.features import review_moods
+from ..richtext import FilmHints, film_hints, read_review
 from ..store import Film
 from ..text import MAX_REVIEW_CHARS, clean_line
 from .report import ImportReport, Progress, no_progress
@@ -274,9 +275,22 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, name="moviebot-reader-watch", daemon=True).start()
 
 
-def _read_texts(items: list[tuple[str, FilmHints | None]]) -> list[Document]:
-    """Read reviews (markup, spoiler detection): the costly part of an import, run in worker processes."""
-    return [read_review(text, film=hints) for text, hints in items]
+def _read_texts(items: list[tuple[str, FilmHints | None]]) -> list[ReadBody | None]:
+    """Read reviews (markup, spoiler detection): the costly part of an import, run in worker processes.
+
+    Each comes back as what the store writes (JSON, plain text, recommendation moods), or None
+    when nothing readable is left: three strings pickle far cheaper than a `Document`, and
+    serialising here keeps that work off the writing process, which is the import's bottleneck.
+    """
+    out: list[ReadBody | None] = []
+    for text, hints in items:
+        doc = read_review(text, film=hints)
+        if not doc.blocks:
+            out.append(None)
+            continue
+        plain = doc.plain
+        out.append(ReadBody(doc.to_json(), plain, review_moods(plain)))
+    return out
 
 
 class _Reader:
@@ -293,7 +307,7 @@ class _Reader:
             self.pool = ProcessPoolExecutor(max_workers=workers, initializer=_watch_parent)
             self.chunks = workers * 2
 
-    def submit(self, rows: list[_Row]) -> Callable[[], list[Document]]:
+    def submit(self, rows: list[_Row]) -> Callable[[], list[ReadBody | None]]:
         items = [(r.text, r.hints) for r in rows]
         if self.pool is None or len(items) < 64:
             done = _read_texts(items)
@@ -330,12 +344,12 @@ def import_reviews(
     films = _Films(bot)
     first_line: dict[str, int] = {}
     reader = _Reader(len(seq))
-    in_flight: tuple[list[_Row], Callable[[], list[Document]], int] | None = None
+    in_flight: tuple[list[_Row], Callable[[], list[ReadBody | None]], int] | None = None
 
-    def write(rows: list[_Row], bodies: list[Document], pos: int) -> None:
+    def write(rows: list[_Row], bodies: list[ReadBody | None], pos: int) -> None:
         drafts: list[tuple[_Row, ReviewDraft]] = []
         for row, body in zip(rows, bodies, strict=True):
-            if not body.blocks:
+            if body is None:
                 report.add(row.number, "failed", "text has no readable words")
                 continue
             draft = ReviewDraft(
