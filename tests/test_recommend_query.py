@@ -353,3 +353,17 @@ def test_japanese_family_names_with_a_hyphen_and_uncued_misspellings() -> None:
     q = parse("kurasawa samurai", resolve, people=ix)
     assert [n for _, n, _ in q.people] == ["Akira Kurosawa"] and q.words == ["samurai"]
     assert not parse("samurai", resolve, people=ix).people  # a word of a title is never a name
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("something my 6 year old will love", ["for kids (no horror, gore or adult themes)"]),
+        ("a love story", ["romantic"]),
+        ("a grown-up thriller, not for kids", ["for adults (no family films)", "thriller"]),
+        ("nolan-free thriller that isnt too long", ["thriller", "not too long (≤ 120 min)", "“nolan-free”"]),
+    ],
+)
+def test_who_watches_and_how_long_are_not_moods_or_genres(text: str, reading: list[str]) -> None:
+    """ "will love" is a verb, "not for kids" repeats "grown-up", "isn't too long" is a length."""
+    assert parse(text, resolve).reading() == reading

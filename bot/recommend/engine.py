@@ -786,8 +786,12 @@ class Engine:
             # Something everyone in the room can enjoy: warm and light rather than bleak.
             warm = min(1.0, f.moods.get("feelgood", 0.0) + f.moods.get("heartwarming", 0.0))
             s += 1.0 * warm + 0.2 * f.acclaim - 0.8 * f.moods.get("bleak", 0.0)
-        if q.audience == "adults" and (f.adult or f.gset & MATURE_GENRES):
-            s += 0.6  # "for grown-ups" asks for grown-up themes, not only for the absence of cartoons
+        if q.audience == "adults":
+            # "for grown-ups" asks for grown-up themes (violence, horror, sex, cruelty) first, then the
+            # genres of adult life, not only for the absence of cartoons.
+            s += 0.4 * f.adult + 0.4 * bool(f.gset & MATURE_GENRES)
+            if not q.moods:
+                s += 0.6 * max(f.moods.get(m, 0.0) for m in ("bleak", "gory", "creepy"))
         if q.spooky:
             spooky = sum(1 for k in f.keywords if k in SPOOKY_KEYWORDS or SPOOKY_WORDS & set(k.split()))
             s += 1.2 * min(1.0, spooky / 1.5) + 0.4 * ("fantasy" in f.gset)

@@ -32,6 +32,7 @@ from .lexicon import (
     SIMILAR_AFTER_RE,
     SIMILAR_RE,
     TITLE_STOPS,
+    _wordset,
 )
 from .people import PeopleIndex, Person, name_keys
 
@@ -262,7 +263,9 @@ def _take_length(text: str, q: Query) -> str:
         mins = minutes(m.group(1), m.group(2))
         q.runtime_min, q.length = mins, f"over {mins} min"
         return text[: m.start()] + " " + text[m.end() :]
-    m = re.search(r"\b(?:not\s+(?:too|very|that|so)\s+long|not\s+long)\b", text)
+    m = re.search(
+        r"\b(?:not|aren'?t|isn'?t|nothing|never)\s+(?:(?:too|very|that|so|overly)\s+)?(?:long|lengthy)\b", text
+    )
     if m:
         q.runtime_max, q.length = 120, "not too long (≤ 120 min)"
         return text[: m.start()] + " " + text[m.end() :]
@@ -349,6 +352,12 @@ def _exact_run(
     return None
 
 
+LOVE_VERBS = frozenset(["love", "loves", "adore", "adores"])
+LOVE_SUBJECTS = _wordset(
+    "i i'd id i'll ill we we'd we'll you you'd you'll they they'd they'll he she will would might may can could "
+    "gonna wanna to kid kids son daughter mom mum dad wife husband girlfriend boyfriend partner family "
+    "everyone everybody both all who that old olds"
+)
 SHIFT_WORDS = frozenset(["but", "yet", "only", "except", "just", "though", "although", "however", "minus"])
 # "for people like us" is about who watches, not the film Us.
 WHO = frozenset(["people", "folks", "couples", "guys", "girls", "families", "someone", "somebody", "anyone", "friends"])
@@ -394,10 +403,9 @@ def _take_audience(text: str, q: Query) -> str:
     def cut(m: re.Match[str]) -> str:
         return text[: m.start()] + " " + text[m.end() :]
 
-    m = re.search(_ADULTS, text)
-    if m:
+    if re.search(_ADULTS, text):
         q.audience = "adults"
-        return cut(m)
+        return re.sub(_ADULTS, " ", text)  # "a grown-up thriller, not for kids": both say it
     m = re.search(r"\b(?:for|with|watch(?:ing)?\s+with|my|our|a|an)?\s*(?:" + _AGE + r")", text)
     if m:
         age = int(next(g for g in m.groups() if g))
@@ -480,6 +488,9 @@ def parse(
         if tok in NEGATIONS or _is_negation_typo(tok):
             negate = True
             i += 1
+            continue
+        if tok in LOVE_VERBS and i > 0 and tokens[i - 1] in LOVE_SUBJECTS:
+            i += 1  # "my 6 year old will love", "i'd love": a verb, not a request for romance
             continue
         if tok.startswith("non-") and len(tok) > 4:
             tokens[i] = tok = tok[4:]
