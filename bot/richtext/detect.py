@@ -124,14 +124,18 @@ run. Admins choose ``auto``, ``none`` or ``all`` per review.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 import re._constants as _sre  # the parsed form of the rules, for the pre-check in `reveal`
 import re._parser as _sre_parse
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from .model import DETECTOR_SOURCE, Block, Document, explicit_spoilers, mark_range, normalize, unspoil
+from .gates import WordGates
+from .model import DETECTOR_SOURCE, FAST_PATHS, Block, Document, explicit_spoilers, mark_range, normalize, unspoil
 
 SpoilerMode = Literal["auto", "none", "all"]
 RETELLING_MIN_BLOCKS = 3
@@ -701,6 +705,7 @@ _NOT_CHARACTERS = _words(
     "Overall Pixar Disney Netflix Ghibli Oscar Oscars Hollywood Bollywood Korean Japanese French American "
     "British Indian Christmas God Jesus Mr Mrs Ms Dr Part Act Chapter Season Episode Everyone Nobody Both"
 )
+_INDEFINITE = re.compile(r"\W*(?:an?|one|some)\s", re.IGNORECASE)  # "A man is locked in a room…"
 _FIRST_OR_SECOND = re.compile(r"\b(?:I|I'm|I've|I'd|me|my|we|us|our|you|your)\b")
 _PREMISE_CUE = re.compile(
     r"\b(?:the\s+(?:film|movie|story)\s+(?:follows|opens|begins|starts|is\s+about|centres|centers)|tells\s+the\s+story|"
@@ -714,22 +719,62 @@ _CONTINUES = re.compile(
 _TWIST_WORDS = re.compile(r"\b(?:turns?\s+out|all\s+along|twist|revealed)\b", re.IGNORECASE)
 
 
+# Every `_SENTENCE_END` match starts right after one of .!?…; or at a newline, or in the whitespace
+# before a dash: these characters are where a match can be, found in one fast pass.
+_SENTENCE_TRIGGER = re.compile(r"[.!?…;\n\-–—]")
+
+
+def _sentence_ends(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_SENTENCE_END.finditer(text)``, trying the pattern only where one can start.
+
+    Why: `_SENTENCE_END` starts with a lookbehind, so `re` has no prefix to skip ahead with and
+    tries all four alternatives at every character (~30 µs a review); here it is tried at the few
+    candidate positions, in order, which finds the same leftmost non-overlapping matches
+    (tests/test_richtext_fastpaths.py compares both on any text)."""
+    if not FAST_PATHS.enabled:
+        yield from _SENTENCE_END.finditer(text)
+        return
+    spans: list[tuple[int, int]] = []  # candidate start positions: first, last
+    for t in _SENTENCE_TRIGGER.finditer(text):
+        i = t.start()
+        c = text[i]
+        if c == "\n":
+            spans.append((i, i))
+        elif c in "-–—":
+            k = i
+            while k > 0 and text[k - 1].isspace():
+                k -= 1
+            if k < i:  # "\s+[-–—]…" can start anywhere in the whitespace before the dash
+                spans.append((k, i - 1))
+        else:
+            spans.append((i + 1, i + 1))
+    pos = 0
+    for first, last in sorted(spans):
+        p = max(first, pos)
+        if p > last:
+            continue
+        m = _SENTENCE_END.match(text, p)
+        if m is not None:
+            yield m
+            pos = m.end()
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of a paragraph, abbreviations (Mr., No. 7) not taken for ends."""
     out: list[tuple[int, int]] = []
     start = 0
-    for m in _SENTENCE_END.finditer(text):
-        if "\n" not in m.group(0) and (
-            _ABBREV.search(text[max(0, m.start() - 6) : m.start()].rstrip('"”’)]'))
-            or text[m.end() : m.end() + 1].isdigit()
-        ):
-            continue  # "Mr. Park", "Cell No. 7"
-        if m.start() > start:
-            out.append((start, m.start()))
-        start = m.end()
+    for m in _sentence_ends(text):
+        a, z = m.span()
+        if "\n" not in m.group(0):
+            before = text[max(0, a - 6) : a].rstrip('"”’)]')
+            if (before.endswith(".") and _ABBREV.search(before)) or text[z : z + 1].isdigit():
+                continue  # "Mr. Park", "Cell No. 7" (`_ABBREV` ends in a full stop)
+        if a > start:
+            out.append((start, a))
+        start = z
     if start < len(text):
         out.append((start, len(text)))
-    return [(a, z) for a, z in out if _WORD.search(text[a:z])]
+    return [(a, z) for a, z in out if _WORD.search(text, a, z)]
 
 
 def _is_character(subject: str, film: FilmHints | None) -> bool:
@@ -751,13 +796,22 @@ _PAST_ACT = re.compile(r"^\s+(?:(?-i:[a-z])\w+ly\s+)?(?-i:[a-z])\w{2,}ed\b")
 _DECISIVE_ANYWHERE = re.compile(r"\b(?:and|then|before|after|but)\s+(?:\w+\s+)?" + _DECISIVE + r"\b", re.IGNORECASE)
 
 
-def character_event(sentence: str, film: FilmHints | None = None, *, rx: re.Pattern[str] | None = None) -> bool:
+def character_event(
+    sentence: str, film: FilmHints | None = None, *, rx: re.Pattern[str] | None = None, bits: int | None = None
+) -> bool:
     """True if someone in the story (not an actor) does something decisive in `sentence`
-    (with `rx`: anything at all, for sentences already about the ending)."""
-    if re.match(r"\W*(?:an?|one|some)\s", sentence, re.IGNORECASE) or sentence.rstrip().endswith("?"):
+    (with `rx`: anything at all, for sentences already about the ending). `bits`: the
+    sentence's word gates (`_sentence_bits`), to skip searches that cannot match."""
+    if _INDEFINITE.match(sentence) or sentence.rstrip().endswith("?"):
         return False  # "A man is locked in a room…" introduces the premise; "Who is X?" asks
-    sentence = _NOT_DEATH.sub(" ", sentence)  # "the director kills it"
-    if rx is None:
+    if bits is None:
+        sentence = _NOT_DEATH.sub(" ", sentence)  # "the director kills it"
+    # (with `bits`, `_NOT_DEATH` cannot match: `_sentence_bits`)
+    if rx is None and (
+        bits is None
+        or bits & _NEED_DECISIVE_ANYWHERE == _NEED_DECISIVE_ANYWHERE
+        or (bits & _NEED_PAST_ACT == _NEED_PAST_ACT and _past_act_after_subject(sentence))
+    ):
         for m in _CHARACTER_ACTS.finditer(sentence):
             # a character, then a past-tense act or a decisive one later in the clause
             after = sentence[m.end("subject") :]
@@ -767,7 +821,38 @@ def character_event(sentence: str, film: FilmHints | None = None, *, rx: re.Patt
             )
             if acts and _character_subject(m.group("subject"), film):
                 return True
-    return any(_character_subject(m.group("subject"), film) for m in (rx or _CHARACTER_EVENT).finditer(sentence))
+    last = rx or _CHARACTER_EVENT
+    if bits is not None:
+        need = {_CHARACTER_ACTS: _NEED_CHARACTER_ACTS}.get(last, _NEED_CHARACTER_EVENT if rx is None else (0,))
+        if not _GATES.passes(need, bits):
+            return False
+    return any(_character_subject(m.group("subject"), film) for m in last.finditer(sentence))
+
+
+_ED_HEAD = re.compile(r"(?-i:[a-z])\w{2,}ed\b")  # `_PAST_ACT`'s verb, at the start of a word
+_LY_WORD = re.compile(r"(?-i:[a-z])\w+ly")  # and its adverb
+_SUBJECT_END = ("he", "she", "they", "who", "them", "everyone", "everybody", "nobody")
+
+
+def _past_act_after_subject(sentence: str) -> bool:
+    """False only if no `_CHARACTER_ACTS` subject in `sentence` is followed by `_PAST_ACT`.
+
+    Why: the first loop of `character_event` tries `_CHARACTER_ACTS` at every word (~5 µs a
+    sentence) and most sentences with an "-ed" word have it nowhere near a subject. A subject
+    ends a whitespace-separated word, its last word capitalised, a pronoun, a person word or
+    after "both"; the past-tense verb starts the next word (or the one after an "-ly" adverb)."""
+    if "both" in sentence.lower():
+        return True  # "both \w+": any word can end that subject
+    words = sentence.split()
+    for j in range(1, len(words)):
+        if "ed" not in words[j] or _ED_HEAD.match(words[j]) is None:
+            continue
+        before = [j - 1] if j < 2 or not _LY_WORD.fullmatch(words[j - 1]) else [j - 1, j - 2]
+        for k in before:
+            w = words[k]
+            if w.lower() != w or w.lower().endswith(_SUBJECT_END) or _PEOPLE_AT_END.search(w):
+                return True
+    return False
 
 
 def _character_subject(subject: str, film: FilmHints | None) -> bool:
@@ -793,8 +878,9 @@ _NOT_BARE_NAMES = _words(
     "another other such looks look seems felt feels is am be do go to in on at of up by as if or oh ok ya "
     "yo ah eh uh um hm so"
 )
+_CLAUSE_WORD = r"(?:and|but|so|when|then|that|how|because|until|while|cause|cuz|coz)"
 _BARE_EVENT = re.compile(
-    r"(?:^|[,;:(]\s*|\b(?:and|but|so|when|then|that|how|because|until|while|cause|cuz|coz)\s+)"
+    r"(?:^|[,;:(]\s*|\b" + _CLAUSE_WORD + r"\s+)"
     r"(?P<subject>(?-i:[a-z][a-z'’-]{1,})(?:\s+(?:(?i:and)\s+)?(?!(?:[a-z]+ly|and|or|but|nor)\b)(?-i:[a-z][a-z'’-]{2,}))?)\s+"
     r"(?:(?-i:[a-z]+ly|also|then|just|finally|still|even|never|actually|really|secretly)\s+)?"
     r"(?P<verb>" + _DECISIVE + r"|fakes?|faked|crawl(?:s|ed)|(?-i:[a-z]{3,}ed))\b",
@@ -831,10 +917,25 @@ _PAST_DECISIVE = _words(
 )
 
 
-def _bare_name_event(sentence: str, film: FilmHints | None, *, past_only: bool = False) -> bool:
-    if re.match(r"\W*(?:an?|one|some)\s", sentence, re.IGNORECASE) or sentence.rstrip().endswith("?"):
+def _bare_name_event(
+    sentence: str, film: FilmHints | None, *, past_only: bool = False, bits: int | None = None
+) -> bool:
+    if _INDEFINITE.match(sentence) or sentence.rstrip().endswith("?"):
         return False
-    plain = _NOT_DEATH.sub(" ", sentence)
+    if bits is not None:  # `_NOT_DEATH` cannot match (`_sentence_bits`): nothing to rewrite
+        if not _GATES.passes(_NEED_BARE_EVENT, bits):
+            return False
+        # a match starts at the very beginning (with a lower-case letter), after one of ,;:( or
+        # after a clause word
+        if not (
+            "a" <= sentence[:1] <= "z"
+            or any(c in sentence for c in ",;:(")
+            or bits & _NEED_CLAUSE_START == _NEED_CLAUSE_START
+        ):
+            return False
+        plain = sentence
+    else:
+        plain = _NOT_DEATH.sub(" ", sentence)
     for m in _BARE_EVENT.finditer(plain):
         words = [w for w in m.group("subject").lower().split() if w != "and"]
         if any(w in _NOT_BARE_NAMES or w.endswith(("ing", "ly", "ness", "tion")) for w in words):
@@ -858,10 +959,12 @@ def _bare_name_event(sentence: str, film: FilmHints | None, *, past_only: bool =
     return False
 
 
-def _dying(sentence: str, film: FilmHints | None) -> bool:
+def _dying(sentence: str, film: FilmHints | None, *, bits: int | None = None) -> bool:
+    if bits is not None and bits & _NEED_DYING != _NEED_DYING:
+        return False
     if _FIRST_OR_SECOND.search(sentence.split(" ", 1)[0]):
         return False
-    for m in _DYING.finditer(_NOT_DEATH.sub(" ", sentence)):
+    for m in _DYING.finditer(sentence if bits is not None else _NOT_DEATH.sub(" ", sentence)):
         subject = m.group("subject").lower()
         if subject in _NOT_DYING_AFTER or subject in ("everyone", "nobody"):
             continue
@@ -870,16 +973,58 @@ def _dying(sentence: str, film: FilmHints | None) -> bool:
     return False
 
 
+# The word gates (gates.py): which patterns could match a sentence, from its words. Each gated
+# search below is skipped only when its pattern cannot match; the full path is taken when the
+# sentence's words are not known (fast paths off, a character IGNORECASE folds oddly) or when
+# `_NOT_DEATH` could rewrite it (the rules that read the rewritten sentence then see other words).
+_GATES = WordGates()
+_REVEAL_NEEDS = tuple(_GATES.add(rx) for _, rx in _REVEALS)
+# One bit of each rule's need (its rarest set): a sentence with none of them passes no rule's gate,
+# and most sentences skip the rule loop on this one test.
+_RULES = tuple(zip(_REVEALS, _REVEAL_CHECKS, _REVEAL_NEEDS, strict=True))
+_ANY_REVEAL = 0 if 0 in _REVEAL_NEEDS else functools.reduce(operator.or_, (_GATES.rarest(n) for n in _REVEAL_NEEDS))
+_NEED_NOT_DEATH = _GATES.add(_NOT_DEATH)
+_NEED_PREMISE_CUE = _GATES.add(_PREMISE_CUE)
+_NEED_ENDING_CUE = _GATES.add(_ENDING_CUE)
+_NEED_CHARACTER_EVENT = _GATES.add_branches(_CHARACTER_EVENT)
+_NEED_CHARACTER_ACTS = _GATES.add_branches(_CHARACTER_ACTS)
+_NEED_PAST_ACT = _GATES.add(_PAST_ACT)
+_NEED_DECISIVE_ANYWHERE = _GATES.add(_DECISIVE_ANYWHERE)
+_NEED_BARE_EVENT = _GATES.add_branches(_BARE_EVENT)
+_CLAUSE_START = re.compile(r"\b" + _CLAUSE_WORD + r"\s+", re.IGNORECASE)  # the third way `_BARE_EVENT` starts
+_NEED_CLAUSE_START = _GATES.add(_CLAUSE_START)
+_NEED_DYING = _GATES.add(_DYING)
+
+
+def _sentence_bits(sentence: str) -> int | None:
+    """The gate bits of `sentence`'s words; None for the full path (see above)."""
+    if not FAST_PATHS.enabled:
+        return None
+    bits = _GATES.of(sentence)
+    if bits is None or bits & _NEED_NOT_DEATH == _NEED_NOT_DEATH:
+        return None
+    return bits
+
+
 def reveal(sentence: str, film: FilmHints | None = None, *, opening: bool = False) -> str | None:
     """The rule by which `sentence` gives a twist, a death, a killer or an ending away, or None.
 
     `opening`: the review's first sentence, where a named character doing something is
     the premise being set up rather than the story being given away."""
-    premise = bool(_PREMISE_CUE.search(sentence) and not _TWIST_WORDS.search(sentence))
-    indefinite = bool(re.match(r"\W*(?:an?|one|some)\s", sentence, re.IGNORECASE))
-    low = sentence.lower() if sentence.isascii() else None
-    for (name, rx), check in zip(_REVEALS, _REVEAL_CHECKS, strict=True):
-        if not _may_match(check, sentence, low):
+    bits = _sentence_bits(sentence)
+    premise = (bits is None or bits & _NEED_PREMISE_CUE == _NEED_PREMISE_CUE) and bool(
+        _PREMISE_CUE.search(sentence) and not _TWIST_WORDS.search(sentence)
+    )
+    indefinite = bool(_INDEFINITE.match(sentence))
+    low = sentence.lower() if bits is None and sentence.isascii() else None
+    rules = _RULES
+    if bits is not None and _ANY_REVEAL and not bits & _ANY_REVEAL:
+        rules = ()  # no rule's gate passes
+    for (name, rx), check, need in rules:
+        if bits is not None:
+            if bits & need != need:
+                continue  # the word gate: this rule's search would fail
+        elif not _may_match(check, sentence, low):
             continue  # the pre-check above: this rule's search would fail
         if premise and name not in ("death (wider)", "a dream"):
             continue  # "in the first act…" sets the story up, unless someone dies or is a ghost in it
@@ -893,7 +1038,7 @@ def reveal(sentence: str, film: FilmHints | None = None, *, opening: bool = Fals
         if (
             name in ("turns out", "all along")
             and _FIRST_OR_SECOND.search(sentence)
-            and not character_event(sentence, film)
+            and not character_event(sentence, film, bits=bits)
         ):
             continue  # "turns out monster movies can make me cry"
         if name == "all along" and re.search(
@@ -909,8 +1054,8 @@ def reveal(sentence: str, film: FilmHints | None = None, *, opening: bool = Fals
         return name
     if premise:
         return None
-    cue = _ENDING_CUE.search(sentence)
-    if cue and character_event(sentence, film, rx=_CHARACTER_ACTS):
+    cue = _ENDING_CUE.search(sentence) if bits is None or bits & _NEED_ENDING_CUE == _NEED_ENDING_CUE else None
+    if cue and character_event(sentence, film, rx=_CHARACTER_ACTS, bits=bits):
         return "ending"
     if cue:
         if _ENDING_EVENT.search(sentence[cue.start() :]) or _ENDING_EVENT.search(sentence[: cue.start()]):
@@ -924,18 +1069,18 @@ def reveal(sentence: str, film: FilmHints | None = None, *, opening: bool = Fals
                 return "ending"
         if film is not None and film.twist and re.search(r"\b(?:who|truth|real|secret|identity)\b", sentence, re.I):
             return "ending (a twist film)"
-    if film is not None and film.people:
-        plain = _NOT_DEATH.sub(" ", sentence)
+    if film is not None and any(person in sentence for person in film.people):
+        plain = sentence if bits is not None else _NOT_DEATH.sub(" ", sentence)
         for person in film.people:
             if person in sentence and re.search(_DEATH_VERB, plain, re.IGNORECASE):
                 return "a cast member's death"
-    if not opening and character_event(sentence, film):
+    if not opening and character_event(sentence, film, bits=bits):
         return "a character's decisive act"
-    if not opening and _bare_name_event(sentence, film):
+    if not opening and _bare_name_event(sentence, film, bits=bits):
         return "a character's decisive act (lower case)"
-    if _dying(sentence, film):
+    if _dying(sentence, film, bits=bits):
         return "a character dying or killing"
-    if opening and _bare_name_event(sentence.lower(), film, past_only=False):
+    if opening and _bare_name_event(sentence.lower(), film, past_only=False, bits=bits):
         return "a character's decisive act, told in the past"  # a premise is set up in the present
     return None
 
@@ -949,13 +1094,16 @@ def _continues(sentence: str) -> bool:
     return bool(_CONTINUES.match(sentence.lstrip("\"“'‘(")) or _PLOT.search(sentence))
 
 
-def reveal_ranges(text: str, film: FilmHints | None = None, *, opening: bool = False) -> list[tuple[int, int, str]]:
+def reveal_ranges(
+    text: str, film: FilmHints | None = None, *, opening: bool = False, spans: list[tuple[int, int]] | None = None
+) -> list[tuple[int, int, str]]:
     """The parts of one paragraph to hide: each revealing sentence and the ones that carry it on.
 
-    `opening`: this paragraph opens the review (its first sentence may set up the premise)."""
+    `opening`: this paragraph opens the review (its first sentence may set up the premise);
+    `spans`: ``sentences(text)`` if the caller has it already."""
     out: list[tuple[int, int, str]] = []
     carrying = False
-    for k, (a, z) in enumerate(sentences(text)):
+    for k, (a, z) in enumerate(sentences(text) if spans is None else spans):
         s = text[a:z]
         why = reveal(s, film, opening=opening and k == 0)
         if why is None and carrying and _continues(s):
@@ -986,11 +1134,12 @@ def detect_spoilers(d: Document, film: FilmHints | None = None) -> Document:
     # or two paragraphs has none, and there only revealing sentences are hidden.
     scores = explain(d) if len(d.blocks) >= RETELLING_MIN_BLOCKS else []
     hidden = {s.index for s in scores if s.hidden}
-    names = _names(d.blocks)
+    names = _names(d.blocks) if hidden else set()  # only read where a paragraph is hidden whole
     first_hidden = min(hidden) if hidden else -1
     # The opening sentence is exempt from the "character does something" rule because it usually
     # sets the premise up; a review that is one sentence long has no premise to set up.
-    one_sentence = sum(len(sentences(b.text)) for b in d.blocks if b.kind != "heading") <= 1
+    spans = [sentences(b.text) for b in d.blocks]
+    one_sentence = sum(len(spans[k]) for k, b in enumerate(d.blocks) if b.kind != "heading") <= 1
     blocks = []
     for k, b in enumerate(d.blocks):
         if b.spoiler:
@@ -1005,7 +1154,7 @@ def detect_spoilers(d: Document, film: FilmHints | None = None) -> Document:
             continue
         text = b.text
         opening = not one_sentence and (k == 0 or (k == 1 and d.blocks[0].kind == "heading"))
-        for a, z, _ in reveal_ranges(text, film, opening=opening):
+        for a, z, _ in reveal_ranges(text, film, opening=opening, spans=spans[k]):
             b = mark_range(b, a, z, DETECTOR_SOURCE)
         blocks.append(b)
     return normalize(Document(tuple(blocks)))

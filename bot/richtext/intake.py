@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from .detect import SPOILER_MODES, FilmHints, apply_spoiler_mode
+from .detect import SPOILER_MODES, FilmHints, apply_spoiler_mode, detect_spoilers
 from .model import Document
-from .readers import MARK_CLOSE, MARK_OPEN, parse
+from .readers import MARK_CLOSE, MARK_OPEN, parse, plain_paragraphs
 
 __all__ = ["FilmHints", "film_hints", "read_review", "spoiler_option", "utf16_ranges", "with_marks"]
 
@@ -105,6 +105,12 @@ def read_review(
     ``auto`` (the author's markup, else the detector), ``none`` or ``all``. `film`
     gives the detector the film's catalog facts (cast, keywords).
     """
+    if not marks and dialect == "auto" and mode == "auto":
+        plain = plain_paragraphs(text)
+        if plain is not None:
+            # normalised, no markup, nothing hidden: `apply_spoiler_mode` would hand it to the
+            # detector unchanged (most imported reviews take this path)
+            return detect_spoilers(plain, film)
     return apply_spoiler_mode(parse(with_marks(text, marks) if marks else text, dialect), mode, film=film)
 
 

@@ -129,6 +129,20 @@ class Document:
         return cls(tuple(_block_from_obj(o) for o in json.loads(data)))
 
 
+class FastPaths:
+    """The switch for the reader's and the detector's fast paths (plain text read without the
+    markup scanner, rules skipped where a word they need is missing).
+
+    The fast paths decide exactly what the full paths decide; this exists so that tests and
+    bench/reading.py can run both on the same texts and compare. Nothing else turns it off.
+    """
+
+    enabled: bool = True
+
+
+FAST_PATHS = FastPaths()
+
+
 def text_document(*paragraphs: str) -> Document:
     """A document of plain paragraphs, for replies the bot writes itself."""
     return Document(tuple(Block((Span(p),)) for p in paragraphs if p))

@@ -43,7 +43,7 @@ import html as _html
 import re
 from dataclasses import dataclass, field, replace
 
-from .model import Block, BlockKind, Document, Span, clean_text, mark_range, normalize
+from .model import FAST_PATHS, Block, BlockKind, Document, Span, clean_text, has_visible, mark_range, normalize
 
 DIALECTS = ("auto", "discord", "telegram_html", "reddit", "bbcode", "markdown", "plain", "html")
 
@@ -990,6 +990,43 @@ def _no_stray_marks(d: Document) -> Document:
     return normalize(Document(tuple(blocks)))
 
 
+# Every character any dialect's scanner or block rule acts on (escapes, code, emphasis, strike,
+# Discord and Reddit spoilers, quotes, headings, BBCode and Markdown links, HTML tags, bare URLs,
+# the spoiler-entity marks). A text with none of them is plain paragraphs whatever the dialect
+# detection says, which is most reviews (`_plain`).
+_MARKUP = re.compile(r"[\\`*_~|<>\[\]#\ue000\ue001]|http")
+
+
+def _plain(text: str) -> Document | None:
+    """`text` (cleaned) read as plain paragraphs, or None if it has any markup character.
+
+    Why: the tokeniser, matcher and builder cost ~0.1 ms a review, and for text without a
+    markup character all they can produce is one plain span per paragraph (stripped, empty
+    ones dropped), then the paragraph cue rules; this builds that directly. Property tests
+    (tests/test_richtext_fastpaths.py) check it equals the full path on any text.
+    """
+    if _MARKUP.search(text) is not None:
+        return None
+    blocks = []
+    for para in _BLANK_SPLIT.split(text):
+        para = para.strip()
+        if para and has_visible(para):
+            blocks.append(Block((Span(para),)))
+    d = Document(tuple(blocks))
+    return apply_paragraph_rules(d) if _CUE_WORD.search(text) else d
+
+
+def plain_paragraphs(text: str) -> Document | None:
+    """What `parse(text)` gives for a text with no markup character and no spoiler cue (None for
+    any other text, or with the fast paths off): normalised plain paragraphs, nothing hidden."""
+    if not FAST_PATHS.enabled:
+        return None
+    text = clean_text(text)
+    if _CUE_WORD.search(text) is not None:
+        return None
+    return _plain(text)
+
+
 def parse(text: str, dialect: str = "auto") -> Document:
     """Parse review text in any supported dialect into a (normalised) document.
 
@@ -1004,6 +1041,8 @@ def parse(text: str, dialect: str = "auto") -> Document:
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
     text = clean_text(text if isinstance(text, str) else str(text))
+    if dialect == "auto" and FAST_PATHS.enabled and (plain := _plain(text)) is not None:
+        return plain
     if dialect in ("discord", "auto") and "\u200b||" in text:
         # the Discord writer's spacer between an escaped "|" and the closing "||" (exactly one)
         text = _PIPE_SPACER.sub("", text)
