@@ -79,6 +79,22 @@ RELATED_MAX = 12  # related keywords kept per named film
 W_TOKEN = 0.5  # a shared keyword word counts half as much as the keyword itself
 W_RELATED = 0.6
 W_TONE = 0.4
+# Keywords that say who a film suits rather than what it is about: likeness counts them like tone.
+CONTENT_KEYWORDS = frozenset(
+    [
+        "mature themes",
+        "family friendly",
+        "sexual content",
+        "non-gory",
+        "violent",
+        "gory",
+        "disturbing",
+        "frightening",
+        "kids",
+        "classic",
+        "black and white",
+    ]
+)
 # "but happier" also means "less sad": the moods a comparative moves away from.
 OPPOSITE_MOODS = {
     "feelgood": ("sad", "bleak"),
@@ -94,6 +110,7 @@ RELATED_LIFT = 3.0
 GENRE_WEIGHT = (1.0, 0.7, 0.5, 0.4)
 ERA_SPAN = 30.0
 W_SIM_GENRE, W_SIM_KEYWORDS, W_SIM_MOOD, W_SIM_PLACE, W_SIM_ERA, W_SIM_KIND = 1.5, 2.5, 1.0, 0.4, 0.4, 0.4
+W_SIM_DIRECTOR = 1.4
 TRUST_HALF = 6.0  # keyword weight (sum of IDFs) at which keywords are half trusted
 TEEN_GENRES = {"adventure": 0.6, "science fiction": 0.5, "comedy": 0.4, "fantasy": 0.4, "action": 0.3, "sport": 0.5}
 TEEN_KEYWORDS = frozenset(
@@ -400,11 +417,11 @@ class Engine:
             if df >= 2:  # another film has it too
                 # A tone keyword ("bleak", "twist ending") is counted by the mood part of likeness
                 # already; what the film is about ("serial killer") is what the keywords add.
-                keywords[k] = self._idf(df) * (W_TONE if k in MOOD_WORDS else 1.0)
+                keywords[k] = self._idf(df) * (W_TONE if k in MOOD_WORDS or k in CONTENT_KEYWORDS else 1.0)
                 if df >= 3:
                     shared.append(k)
         tokens: dict[str, float] = {}
-        for w in keyword_tokens(k for k in f.keywords if k not in MOOD_WORDS):
+        for w in keyword_tokens(k for k in f.keywords if k not in MOOD_WORDS and k not in CONTENT_KEYWORDS):
             df = sum(
                 1
                 for _ in self.db.execute(
@@ -1033,7 +1050,7 @@ def similarity(a: Feat, b: Feat, profile: Profile | None = None) -> float:
     place = 0.5 * bool(a.cset & b.cset) + 0.5 * bool(a.languages and b.languages and a.languages[0] == b.languages[0])
     era = max(0.0, 1.0 - abs((a.year or 2000) - (b.year or 2000)) / ERA_SPAN)
     kind = 0.5 * (a.kids == b.kids) + 0.5 * (("animation" in a.gset) == ("animation" in b.gset))
-    makers = 0.6 * bool(a.dset & b.dset) + (0.2 * min(2, len(a.cast & b.cast)) if a.cast and b.cast else 0.0)
+    makers = W_SIM_DIRECTOR * bool(a.dset & b.dset) + (0.2 * min(2, len(a.cast & b.cast)) if a.cast and b.cast else 0.0)
     total = W_SIM_GENRE + w_kw + W_SIM_MOOD + W_SIM_PLACE + W_SIM_ERA + W_SIM_KIND
     return (
         W_SIM_GENRE * genre
