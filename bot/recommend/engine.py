@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 import zlib
 from collections.abc import Callable, Iterable
@@ -124,6 +125,7 @@ MOOD_SURE = 0.5  # a mood vector this long (or longer) is taken at its word in s
 MATURE_GENRES = frozenset({"war", "crime", "thriller", "horror", "drama", "biography", "history"})
 
 
+_NO_MOODS = tuple(0.0 for _ in MOOD_LABELS)
 T = TypeVar("T")
 
 
@@ -196,7 +198,7 @@ class Feat:
     @lazy
     def tokens(self) -> frozenset[str]:
         """The words of its keywords, plurals folded: "jazz drummer" shares "jazz" with "jazz pianist"."""
-        return frozenset(keyword_tokens(self.keywords))
+        return frozenset(t for k in self.keywords for t in _keyword_tokens(k))
 
     @lazy
     def dset(self) -> frozenset[str]:
@@ -242,6 +244,18 @@ class Feat:
         return True
 
     @lazy
+    def mvec(self) -> tuple[float, ...]:
+        """Moods as a unit vector over every mood, scaled by how sure they are: a cosine of two faint
+        mood vectors is 1.0 as easily as one of two strong ones, and Léon's one faint "sad" must not
+        make every sad epic its twin. The dot product of two is their likeness in mood."""
+        n = self.mnorm
+        if not n:
+            return _NO_MOODS
+        scale = min(1.0, n / MOOD_SURE) / n
+        m = self.moods
+        return tuple(max(0.0, m.get(k, 0.0)) * scale for k in MOOD_LABELS)
+
+    @lazy
     def mnorm(self) -> float:
         return math.sqrt(sum(v * v for v in self.moods.values()))
 
@@ -283,8 +297,13 @@ class Profile:
 
 def keyword_tokens(keywords: Iterable[str]) -> list[str]:
     """The telling words of keywords, plurals folded, in order, once each."""
-    words = (_token(w) for w in TOKEN_WORD_RE.findall(" ".join(keywords).lower()))
-    return list(dict.fromkeys(w for w in words if w))
+    return list(dict.fromkeys(t for k in keywords for t in _keyword_tokens(k)))
+
+
+@functools.lru_cache(maxsize=50_000)
+def _keyword_tokens(keyword: str) -> tuple[str, ...]:
+    """One keyword's telling words: keywords repeat across films, so each is split once."""
+    return tuple(w for w in map(_token, TOKEN_WORD_RE.findall(keyword.lower())) if w)
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -522,13 +541,14 @@ class Engine:
         """
         out: dict[int, float] = {}
         for t in likes[:3]:
-            for film_id, v in self.described_like(t).items():
+            # A bare /recommend (three liked films) looks up fewer words per film than a named one.
+            for film_id, v in self.described_like(t, DESCRIBE_WORDS if reviews else DESCRIBE_WORDS // 3).items():
                 out[film_id] = out.get(film_id, 0.0) + v / min(3, len(likes))
         for film_id, v in (self.review_language(likes) if reviews else {}).items():
             out[film_id] = out.get(film_id, 0.0) + W_REVIEW_LANGUAGE * v
         return out
 
-    def described_like(self, t: Feat) -> dict[int, float]:
+    def described_like(self, t: Feat, budget: int = DESCRIBE_WORDS) -> dict[int, float]:
         """0..1 per film: the IDF-weighted share of the named film's telling words (from its keywords
         and its overview) that the film's own catalog text has too.
 
@@ -545,7 +565,7 @@ class Engine:
             if len(w) >= 4 and w not in LIKE_STOP and w not in FILLER and w not in OVERVIEW_STOP and w not in words:
                 words.append(w)
         found: list[tuple[float, list[int]]] = []
-        for w in words[:DESCRIBE_WORDS]:
+        for w in words[:budget]:
             ids = [
                 r[0]
                 for r in self.db.execute(
@@ -1032,21 +1052,15 @@ def similarity(a: Feat, b: Feat, profile: Profile | None = None) -> float:
     (wa, na), (wb, nb) = a.gvec, b.gvec
     genre = sum(v * wb.get(g, 0.0) for g, v in wa.items()) / (na * nb) if na and nb else 0.0
     if profile is not None:
-        kset, tokens = b.kset, b.tokens
-        num = sum(w for k, w in profile.keywords.items() if k in kset)
-        num += sum(w for t, w in profile.tokens.items() if t in tokens)
+        pk, pt = profile.keywords, profile.tokens
+        num = sum(pk.get(k, 0.0) for k in b.keywords) + sum(pt.get(t, 0.0) for t in b.tokens)
         kw = num / profile.total if profile.total else 0.0
         w_kw = W_SIM_KEYWORDS * profile.trust
     else:
         kw = len(a.kset & b.kset) / math.sqrt(len(a.kset) * len(b.kset)) if a.kset and b.kset else 0.0
         w_kw = W_SIM_KEYWORDS * 0.5
-    mood = 0.0
-    if a.mnorm and b.mnorm:
-        mb = b.moods
-        mood = sum(v * mb.get(m, 0.0) for m, v in a.moods.items()) / (a.mnorm * b.mnorm)
-        # A cosine of two faint mood vectors is 1.0 as easily as one of two strong ones: Léon's one
-        # faint "sad" must not make every sad epic its twin. Weigh it by how sure both moods are.
-        mood *= min(1.0, a.mnorm / MOOD_SURE) * min(1.0, b.mnorm / MOOD_SURE)
+    # Mood cosine, weighed by how sure both moods are (see `Feat.mvec`).
+    mood = sum(map(operator.mul, a.mvec, b.mvec))
     place = 0.5 * bool(a.cset & b.cset) + 0.5 * bool(a.languages and b.languages and a.languages[0] == b.languages[0])
     era = max(0.0, 1.0 - abs((a.year or 2000) - (b.year or 2000)) / ERA_SPAN)
     kind = 0.5 * (a.kids == b.kids) + 0.5 * (("animation" in a.gset) == ("animation" in b.gset))
