@@ -247,15 +247,20 @@ class MovieBot:
         if self.store.defer_reindex:  # nested (several files in one import): the outermost rebuilds
             yield
             return
-        self.store.defer_reindex = True
         try:
-            yield
-        finally:
-            self.store.defer_reindex = False
-            try:
-                self.recommender.sync()
-            except sqlite3.Error as exc:  # flagged, not lost: the next query rebuilds them
-                log.warning("recommendation features left to rebuild later: %s", exc)
+            with self.store.bulk():
+                yield
+                # Still in bulk: the rebuild, too, touches pages all over the feature indexes.
+                self._catch_up()
+        except BaseException:
+            self._catch_up()  # what the finished batches flagged, if the database still lets us
+            raise
+
+    def _catch_up(self) -> None:
+        try:
+            self.recommender.sync()
+        except sqlite3.Error as exc:  # flagged, not lost: the next query rebuilds them
+            log.warning("recommendation features left to rebuild later: %s", exc)
 
     # -- who may do what -----------------------------------------------------
 

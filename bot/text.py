@@ -13,6 +13,8 @@ MAX_REVIEW_CHARS = 50_000
 
 def clean_line(text: str) -> str:
     """One line of user text with control and zero-width characters removed."""
+    if text.isprintable():  # the usual case, in one C call: nothing to remove, only spaces to fold
+        return " ".join(text.split())
     out = []
     for ch in text:
         if ch in "\n\r\t":

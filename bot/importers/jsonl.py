@@ -23,6 +23,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -46,6 +47,9 @@ BATCH_SECONDS = 0.5
 # Reading reviews goes to worker processes for files at least this big (smaller ones are
 # over before the workers would have started), on at most this many cores.
 POOL_MIN_ROWS = 4000
+# Batches handed to the readers ahead of the one being written: with one, the readers idled
+# while this process checked the next batch's rows and wrote the last one.
+READ_AHEAD = 2
 MAX_READERS = 4
 MAX_TITLE = 300
 MAX_AUTHOR = 100
@@ -344,7 +348,8 @@ def import_reviews(
     films = _Films(bot)
     first_line: dict[str, int] = {}
     reader = _Reader(len(seq))
-    in_flight: tuple[list[_Row], Callable[[], list[ReadBody | None]], int] | None = None
+    # Batches submitted for reading and not yet written, oldest first (see READ_AHEAD).
+    in_flight: deque[tuple[list[_Row], Callable[[], list[ReadBody | None]], int]] = deque()
 
     def write(rows: list[_Row], bodies: list[ReadBody | None], pos: int) -> None:
         drafts: list[tuple[_Row, ReviewDraft]] = []
@@ -374,7 +379,6 @@ def import_reviews(
         progress(pos, total)
 
     def flush(batch: list[_Row], pos: int) -> None:
-        nonlocal in_flight
         stored = bot.store.stored_source_keys([r.key for r in batch])
         fresh = []
         for r in batch:
@@ -382,10 +386,10 @@ def import_reviews(
                 report.add(r.number, "skipped", f"this review of {r.film.label} was imported before")
             else:
                 fresh.append(r)
-        reading = reader.submit(fresh)
-        if in_flight is not None:
-            write(in_flight[0], in_flight[1](), in_flight[2])
-        in_flight = (fresh, reading, pos)
+        in_flight.append((fresh, reader.submit(fresh), pos))
+        while len(in_flight) > (READ_AHEAD if batch else 0):
+            rows, bodies, at = in_flight.popleft()
+            write(rows, bodies(), at)
 
     batch: list[_Row] = []
     pos = 0
