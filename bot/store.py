@@ -35,6 +35,8 @@ from .titles import normalize_title
 BUSY_TIMEOUT_MS = 30_000
 # SQLite's page cache during an import (`Store.bulk`), in KiB.
 BULK_CACHE_KIB = 64 * 1024
+# ...and how many WAL pages may gather before a checkpoint (SQLite's default: 1,000).
+BULK_CHECKPOINT_PAGES = 10_000
 
 
 @dataclass(frozen=True)
@@ -232,19 +234,24 @@ class Store:
         pages all over the review, full-text and feature indexes, and SQLite's default 2 MB
         cache re-read them batch after batch (a larger one made the end-of-import rebuild
         ~40% faster in bench/imports); it is only raised here, so the running bot's memory
-        stays as `bench.recommend` measures it.
+        stays as `bench.recommend` measures it. The WAL is checkpointed every ~40 MB instead
+        of every 4 MB: a batch rewrites index pages all over the file, and checkpointing them
+        after every batch copied the same pages again and again.
         """
         if self.defer_reindex:  # nested: the outermost one restores
             yield
             return
         cache = int(self.db.execute("PRAGMA cache_size").fetchone()[0])
+        checkpoint = int(self.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
         self.db.execute(f"PRAGMA cache_size = {BULK_CACHE_KIB * -1}")
+        self.db.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
         self.defer_reindex = True
         try:
             yield
         finally:
             self.defer_reindex = False
             self.db.execute(f"PRAGMA cache_size = {cache}")
+            self.db.execute(f"PRAGMA wal_autocheckpoint = {checkpoint}")
 
     def backup(self, target: str | Path) -> None:
         """A consistent copy of the live database at `target`, all or nothing.
@@ -326,14 +333,19 @@ class Store:
         return int(row[0]) if row else None
 
     def get_film(self, film_id: int) -> Film:
-        rows = list(self.db.query("SELECT * FROM films WHERE id = ?", [film_id]))
-        if not rows:
+        # A plain cursor, not `db.query`: its savepoint made this lookup (once per film an import
+        # names, 10,000 times in bench/imports) cost six times the query.
+        with getattr(self.db, "lock", nullcontext()):
+            cur = self.db.conn.execute("SELECT * FROM films WHERE id = ?", [film_id])
+            row = cur.fetchone()
+            names = [d[0] for d in cur.description]
+        if row is None:
             raise KeyError(film_id)
         aliases = [
             r[0]
             for r in self.db.execute("SELECT title FROM film_titles WHERE film_id = ? AND kind = 'alias'", [film_id])
         ]
-        return _film_from_row(rows[0], aliases)
+        return _film_from_row(dict(zip(names, row, strict=True)), aliases)
 
     def films(self, ids: Iterable[int]) -> list[Film]:
         ids = list(ids)
@@ -421,20 +433,17 @@ class Store:
         ids: list[int | None] = []
         with self.db.atomic():
             conn = self.db.conn
-            stored = self.stored_source_keys([r.source_key for r in rows if r.source_key])
             cur = conn.cursor()
             films: dict[int, None] = {}
             added: list[tuple[int, ReviewRow]] = []
             for r in rows:
-                if r.source_key is not None:
-                    if r.source_key in stored:
-                        ids.append(None)
-                        continue
-                    stored.add(r.source_key)
+                # A source_key already stored (a re-import; the same row twice in a batch) inserts
+                # nothing: the unique index says so, no lookup needed first.
                 cur.execute(
                     """INSERT INTO reviews (film_id, author, author_id, platform, rating, body, plain,
                            spoiler_mode, source_key, created_at)
-                       VALUES (?,?,?,?,?,?,?,?,?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))""",
+                       VALUES (?,?,?,?,?,?,?,?,?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))
+                       ON CONFLICT (source_key) DO NOTHING""",
                     (
                         r.film_id,
                         r.author,
@@ -448,6 +457,9 @@ class Store:
                         r.created_at,
                     ),
                 )
+                if cur.rowcount == 0:
+                    ids.append(None)
+                    continue
                 review_id = int(cur.lastrowid or 0)
                 ids.append(review_id)
                 added.append((review_id, r))
