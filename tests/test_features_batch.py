@@ -10,6 +10,8 @@ import json
 import random
 from pathlib import Path
 
+import pytest
+
 from bot.core import MovieBot
 from bot.recommend import features
 from bot.store import ReviewRow, Store
@@ -139,9 +141,16 @@ def test_sums_that_drifted_from_the_reviews_are_summed_afresh(tmp_path: Path) ->
         many.close()
 
 
-def test_an_import_killed_before_its_rebuild_is_caught_up_before_any_recommendation(tmp_path: Path) -> None:
+@pytest.mark.parametrize("wholesale", [False, True])
+def test_an_import_killed_before_its_rebuild_is_caught_up_before_any_recommendation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wholesale: bool
+) -> None:
     """Batches committed with their films flagged, then the process died: the next bot to open the
-    file rebuilds them before its first recommendation, to what the per-review path stores."""
+    file rebuilds them before its first recommendation, to what the per-review path stores, film by
+    film or (many flagged) wholesale with the rank indexes made again."""
+    if wholesale:
+        monkeypatch.setattr(features, "WHOLESALE_MIN", 1)
+        monkeypatch.setattr(features, "WHOLESALE_SHARE", 0.0)
     one, killed = catalog_store(tmp_path / "one.db"), catalog_store(tmp_path / "killed.db")
     _per_review(one)
     _batched(killed)
@@ -160,6 +169,8 @@ def test_an_import_killed_before_its_rebuild_is_caught_up_before_any_recommendat
         MovieBot(reopened)
         assert _stale(reopened) == 0
         assert _features(one) == _features(reopened)
+        indexes = {r[0] for r in reopened.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert set(features.RANK_INDEXES) <= indexes
     finally:
         one.close()
         reopened.close()
