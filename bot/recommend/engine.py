@@ -108,6 +108,7 @@ OPPOSITE_MOODS = {
 }
 W_AWAY = 0.6
 RELATED_LIFT = 3.0
+RELATED_SHARE = 0.2  # a related keyword goes with at least this share of the films having the keyword
 GENRE_WEIGHT = (1.0, 0.7, 0.5, 0.4)
 ERA_SPAN = 30.0
 W_SIM_GENRE, W_SIM_KEYWORDS, W_SIM_MOOD, W_SIM_PLACE, W_SIM_ERA, W_SIM_KIND = 1.5, 2.5, 1.0, 0.4, 0.4, 0.4
@@ -437,8 +438,8 @@ class Engine:
                 # A tone keyword ("bleak", "twist ending") is counted by the mood part of likeness
                 # already; what the film is about ("serial killer") is what the keywords add.
                 keywords[k] = self._idf(df) * (W_TONE if k in MOOD_WORDS or k in CONTENT_KEYWORDS else 1.0)
-                if df >= 3:
-                    shared.append(k)
+                if df >= 3 and k not in MOOD_WORDS and k not in CONTENT_KEYWORDS:
+                    shared.append(k)  # only what the film is about leads to related keywords
         tokens: dict[str, float] = {}
         for w in keyword_tokens(k for k in f.keywords if k not in MOOD_WORDS and k not in CONTENT_KEYWORDS):
             df = sum(
@@ -455,15 +456,23 @@ class Engine:
             ids = [i for i in self._top_tag(f"k:{k}", RELATED_FILMS + 1) if i != f.film_id][:RELATED_FILMS]
             if len(ids) < 2:
                 continue
-            seen: dict[str, int] = {}
+            # Counted per series: a film and its sequel share everything and prove nothing.
+            per_series: dict[str, set[str]] = {}
             marks = ",".join("?" * len(ids))
-            for (kws,) in self.db.execute(f"SELECT keywords FROM rec_film WHERE film_id IN ({marks})", ids):
-                for r in set(_split(kws)) - f.kset:
-                    seen[r] = seen.get(r, 0) + 1
+            for kws, series in self.db.execute(
+                f"SELECT keywords, series FROM rec_film WHERE film_id IN ({marks})", ids
+            ):
+                per_series.setdefault(series, set()).update(set(_split(kws)) - f.kset)
+            per_series.pop(f.series, None)
+            seen: dict[str, int] = {}
+            for kws in per_series.values():
+                for r in kws:
+                    if r not in MOOD_WORDS and r not in CONTENT_KEYWORDS:
+                        seen[r] = seen.get(r, 0) + 1
             for r, n in seen.items():
-                if n >= 2:
+                if n >= max(2, RELATED_SHARE * len(per_series)):
                     # Weighted by how often it goes with k and by k's own weight: capped at k's.
-                    best[r] = max(best.get(r, 0.0), keywords[k] * n / len(ids))
+                    best[r] = max(best.get(r, 0.0), keywords[k] * n / len(per_series))
         for r in sorted(best, key=lambda r: -best[r])[: RELATED_MAX * 2]:
             idf = self._idf(self._df(f"k:{r}"))
             # Only what goes with this film's keywords more than with films in general (lift), so
