@@ -241,7 +241,15 @@ class Recommender:
             return None
         titles = self.titles
         if fuzzy:
-            film_id = titles.resolve(text).film_id
+            res = titles.resolve(text)
+            film_id = res.film_id
+            if film_id is None and res.candidates:
+                # "like the lord of the rings": the name of a series (the titles' part before a colon)
+                # is its first film.
+                heads = [
+                    i for i, label in res.candidates if normalize_title(label.split(":", 1)[0]) == norm and ":" in label
+                ]
+                film_id = titles.order(heads)[0] if heads else None
         else:
             ids = titles.by_norm.get(norm) or []
             film_id = titles.order(ids, norm)[0] if ids else None

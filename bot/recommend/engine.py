@@ -510,7 +510,10 @@ class Engine:
             out[f.film_id] = 0.7 * max(sims) + 0.3 * sum(sims) / len(sims)
             if like_text:  # the same words in its catalog text and in its members' reviews
                 out[f.film_id] += W_LIKE_TEXT * like_text.get(f.film_id, 0.0)
-        top = max(out.values(), default=0.0)
+        # The best film outside the named films' series sets the scale: a sequel shares everything and
+        # would squash every other likeness below what ratings and stray words can move.
+        series = {t.series for t in likes[:3]}
+        top = max((out[f.film_id] for f in films if f.series not in series), default=0.0)
         if relative and top > 0:
             out = {i: v / top for i, v in out.items()}
         return out
