@@ -652,3 +652,16 @@ def test_a_film_with_rare_keywords_is_alike_by_what_its_overview_says(miracle_bo
     assert "Se7en" not in titles
     killers = {"The Silence of the Lambs", "Memories of Murder", "The Chaser", "I Saw the Devil", "Zodiac", "M"}
     assert len(killers & set(titles)) >= 2, titles
+
+
+def test_a_series_name_is_its_first_film(miracle_bot: MovieBot) -> None:
+    """ "like the lord of the rings" names no one title; the series' first film is what people mean."""
+    rec = miracle_bot.recommender
+    q = parse_request("more like the lord of the rings", rec._resolve, people=rec.people)
+    assert [label for _, label in q.like] == ["The Lord of the Rings: The Fellowship of the Ring (2001)"]
+    assert not q.words
+    titles = picked_titles(ask(miracle_bot, "more like the lord of the rings", chat="lotr"))
+    assert "The Lord of the Rings: The Fellowship of the Ring" not in titles
+    # Past the sequels, likeness still ranks other films by what they share, not by stray signals.
+    others = [t for t in titles if not t.startswith("The Lord of the Rings")]
+    assert others
