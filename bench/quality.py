@@ -200,6 +200,13 @@ def main(argv: list[str] | None = None) -> int:
             has_pool = any("pooled" in r for r in rows)
             grades = "blind grades" if has_pool else "grades (pooling already merged into them)"
             out = _table(f"{Path(name).name}: {len(rows)} requests, {grades}", evaluate(bot, rows, baseline=False))
+            batches = sorted({r["batch"] for r in rows if "batch" in r})
+            for batch in batches:
+                part = [r for r in rows if r.get("batch") == batch]
+                out += _table(f"{Path(name).name}, batch {batch}: {len(part)}", evaluate(bot, part, baseline=False))
+            if batches:
+                rest = [r for r in rows if "batch" not in r]
+                out += _table(f"{Path(name).name}, without batches: {len(rest)}", evaluate(bot, rest, baseline=False))
             if has_pool:
                 out += _table(f"{Path(name).name}: pooled grades", evaluate(bot, pooled(rows), baseline=False))
             if args.show:

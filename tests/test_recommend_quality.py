@@ -31,15 +31,19 @@ from bench.quality import (
 from bench.quality import evaluate as _evaluate
 from bot.core import MovieBot
 
-MIN_NDCG = 0.78
+MIN_NDCG = 0.79
 MIN_P1 = 0.94
-MIN_HOLDOUT_NDCG = 0.78
-MIN_HOLDOUT_P1 = 0.90
-MIN_HOLDOUT2_NDCG = 0.53
-MIN_HOLDOUT2_P1 = 0.75
-MIN_HOLDOUT3_NDCG = 0.42
-MIN_HOLDOUT3_P1 = 0.50
+MIN_HOLDOUT_NDCG = 0.80
+MIN_HOLDOUT_P1 = 0.92
+MIN_HOLDOUT2_NDCG = 0.60
+MIN_HOLDOUT2_P1 = 0.76
+MIN_HOLDOUT3_NDCG = 0.50
+MIN_HOLDOUT3_P1 = 0.66
 MIN_MARGIN = 0.50  # NDCG@5 points over the baseline
+MIN_12D_NDCG = 0.62
+MIN_12D_P1 = 0.80
+MIN_12D_HOLDOUT_NDCG = 0.70
+MIN_12D_HOLDOUT_P1 = 0.78
 
 
 def second_holdout_rows() -> list[dict[str, Any]]:
@@ -104,9 +108,9 @@ def evaluate(
 
 
 def test_quality_beats_search_box(quality_bot: MovieBot) -> None:
-    rows = labelled_rows()
+    rows = [r for r in labelled_rows() if "batch" not in r]  # the floors below were set on these
     assert len(rows) >= 120
-    scores = evaluate(quality_bot)
+    scores = evaluate(quality_bot, rows)
     print(f"\nrecommend quality over {len(rows)} labelled requests (bot NDCG@5 / P@1 | FTS bm25 NDCG@5 / P@1):")
     for (kind, split), (nd, p1, bnd, bp1, n) in sorted(scores.items()):
         print(f"  {kind:10} {split:8} n={n:3}  {nd:.3f} / {p1:.3f}  |  {bnd:.3f} / {bp1:.3f}")
@@ -117,6 +121,26 @@ def test_quality_beats_search_box(quality_bot: MovieBot) -> None:
     assert hnd >= MIN_HOLDOUT_NDCG
     assert hp1 >= MIN_HOLDOUT_P1
     assert nd - bnd >= MIN_MARGIN
+
+
+def test_batch_12d(quality_bot: MovieBot) -> None:
+    """34 requests added to labelled.jsonl in issue 12d (similarity with 27 catalog films no earlier
+    request names, mixed constraints, people and negation typos), graded by hand from the catalog
+    before the bot's answers were looked at, then pooled. A third ("holdout") were never looked at
+    one by one while tuning, only in aggregate, until pooling at the end. Floors of their own, so
+    adding harder requests never lowers the first set's."""
+    rows = [r for r in labelled_rows() if r.get("batch") == "12d"]
+    assert len(rows) >= 30
+    scores = evaluate(quality_bot, rows)
+    print(f"\nissue 12d requests, {len(rows)} (bot NDCG@5 / P@1 | FTS bm25 NDCG@5 / P@1):")
+    for (kind, split), (nd, p1, bnd, bp1, n) in sorted(scores.items()):
+        print(f"  {kind:10} {split:8} n={n:3}  {nd:.3f} / {p1:.3f}  |  {bnd:.3f} / {bp1:.3f}")
+    nd, p1, _, _, _ = scores[("all", "all")]
+    hnd, hp1, _, _, _ = scores[("all", "holdout")]
+    assert nd >= MIN_12D_NDCG
+    assert p1 >= MIN_12D_P1
+    assert hnd >= MIN_12D_HOLDOUT_NDCG
+    assert hp1 >= MIN_12D_HOLDOUT_P1
 
 
 def test_second_holdout(quality_bot: MovieBot) -> None:
