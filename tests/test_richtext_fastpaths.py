@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.richtext import FilmHints, detect, parse, read_review
+from bot.richtext.gates import Gate
 from bot.richtext.model import FAST_PATHS
 from bot.richtext.readers import _cue_at, _cue_scan
 
@@ -153,8 +154,10 @@ def test_sentence_split_fast_path_equals_the_full_scan(text: str) -> None:
         ]
 
 
-def _gated() -> list[tuple[str, re.Pattern[str], tuple[int, ...]]]:
-    out = [(name, rx, (need,)) for (name, rx), need in zip(detect._REVEALS, detect._REVEAL_NEEDS, strict=True)]
+def _gated() -> list[tuple[str, re.Pattern[str], tuple[int, ...] | Gate]]:
+    out: list[tuple[str, re.Pattern[str], tuple[int, ...] | Gate]] = []
+    for (name, rx), need, terms in zip(detect._REVEALS, detect._REVEAL_NEEDS, detect._REVEAL_TERMS, strict=True):
+        out += [(name, rx, (need,)), (name + " (branches)", rx, terms)]
     for name in ("NOT_DEATH", "PREMISE_CUE", "ENDING_CUE", "PAST_ACT", "DECISIVE_ANYWHERE", "CLAUSE_START", "DYING"):
         out.append((name, getattr(detect, "_" + name), (getattr(detect, "_NEED_" + name),)))
     for name in ("CHARACTER_EVENT", "CHARACTER_ACTS", "BARE_EVENT"):
@@ -163,6 +166,10 @@ def _gated() -> list[tuple[str, re.Pattern[str], tuple[int, ...]]]:
 
 
 GATED = _gated()
+
+
+def _passes(need: tuple[int, ...] | Gate, bits: int) -> bool:
+    return need.passes(bits) if isinstance(need, Gate) else detect._GATES.passes(need, bits)
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -175,7 +182,7 @@ def test_word_gates_never_skip_a_pattern_that_matches(data: st.DataObject) -> No
     text = data.draw(review_texts) + data.draw(st.from_regex(rx)) + data.draw(review_texts)
     bits = detect._GATES.of(text)
     if bits is not None and rx.search(text) is not None:
-        assert detect._GATES.passes(need, bits), (name, text)
+        assert _passes(need, bits), (name, text)
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -198,7 +205,7 @@ def test_fast_paths_take_effect_and_still_find_reveals() -> None:
     assert detect._GATES.of("A lovely warm film") is not None
     assert detect._GATES.of("A ſpoiler") is None  # IGNORECASE folds ſ to s, lower() does not
     calm = detect._sentence_bits("Quiet night road winter music, clever and slow.")
-    assert calm is not None and not detect._GATES.passes(detect._NEED_CHARACTER_EVENT, calm)
+    assert calm is not None and not detect._NEED_CHARACTER_EVENT.passes(calm)
     d = read_review("Great film. In the end the father dies in prison and his daughter learns the truth.")
     assert d.has_spoilers and "dies in prison" in d.spoiler_text()
     assert detect.reveal("Then Jack shot his brother.") is not None

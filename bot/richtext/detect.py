@@ -134,7 +134,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from .gates import WordGates
+from .gates import Gate, WordGates
 from .model import DETECTOR_SOURCE, FAST_PATHS, Block, Document, explicit_spoilers, mark_range, normalize, unspoil
 
 SpoilerMode = Literal["auto", "none", "all"]
@@ -246,17 +246,23 @@ def _score(index: int, text: str, names: set[str]) -> ParagraphScore:
         lw = w.lower().strip("'’-")
         if lw in _IRREGULAR_PAST or (len(lw) > 4 and lw.endswith("ed") and lw not in _ED_NOT_EVENTS):
             past += 1
-    plot = len(_PLOT.findall(text))
-    temporal = len(_TEMPORAL.findall(text))
+    bits = _GATES.of(text) if FAST_PATHS.enabled else None
+
+    def count(rx: re.Pattern[str]) -> int:  # a cue whose words are not in the paragraph is not in it
+        need = _PARAGRAPH_NEEDS[id(rx)]
+        return 0 if bits is not None and bits & need != need else len(rx.findall(text))
+
+    plot = count(_PLOT)
+    temporal = count(_TEMPORAL)
     name_hits = sum(1 for w in words if w in names)
-    pronouns = len(_PRONOUN3.findall(text))
+    pronouns = count(_PRONOUN3)
     events = past + 1.5 * plot + temporal
     narrative = events + 0.25 * name_hits + 0.1 * pronouns
     opinion = (
-        2.0 * len(_FIRST.findall(text))
-        + 1.5 * len(_SECOND.findall(text))
-        + 2.0 * len(_OPINION.findall(text))
-        + 1.0 * len(_EVALUATIVE.findall(text))
+        2.0 * count(_FIRST)
+        + 1.5 * count(_SECOND)
+        + 2.0 * count(_OPINION)
+        + 1.0 * count(_EVALUATIVE)
         + 1.5 * text.count("?")
     )
     return ParagraphScore(
@@ -265,7 +271,7 @@ def _score(index: int, text: str, names: set[str]) -> ParagraphScore:
         narrative=narrative,
         opinion=opinion,
         narrates=events >= 2 and narrative > opinion + 1,
-        introduces=bool(_INTRO.search(text)),
+        introduces=count(_INTRO) > 0,
         plot_words=plot,
         names=name_hits,
     )
@@ -328,6 +334,7 @@ class FilmHints:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n+|(?<=[;])\s+(?=(?:but|and|then)\b)|\s+[-–—]\s+(?=[a-z])")
+_ABBREV_ENDS = frozenset(c + "." for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZrstlfc")  # the letters `_ABBREV` ends with
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|Vol|Pt|Lt|Sgt|Capt|Prof|etc)|\b[A-Z])\.$")
 
 _FILMISH = (
@@ -767,8 +774,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
         a, z = m.span()
         if "\n" not in m.group(0):
             before = text[max(0, a - 6) : a].rstrip('"”’)]')
-            if (before.endswith(".") and _ABBREV.search(before)) or text[z : z + 1].isdigit():
-                continue  # "Mr. Park", "Cell No. 7" (`_ABBREV` ends in a full stop)
+            if (before[-2:] in _ABBREV_ENDS and _ABBREV.search(before)) or text[z : z + 1].isdigit():
+                continue  # "Mr. Park", "Cell No. 7" (`_ABBREV` ends in a capital or one of these, then ".")
         if a > start:
             out.append((start, a))
         start = z
@@ -802,16 +809,22 @@ def character_event(
     """True if someone in the story (not an actor) does something decisive in `sentence`
     (with `rx`: anything at all, for sentences already about the ending). `bits`: the
     sentence's word gates (`_sentence_bits`), to skip searches that cannot match."""
+    last = rx or _CHARACTER_EVENT
+    first = rx is None
+    if bits is not None:  # the gates first: they are integer tests
+        need = _NEED_CHARACTER_EVENT if rx is None else _NEED_CHARACTER_ACTS if rx is _CHARACTER_ACTS else _ALWAYS
+        first = first and (
+            bits & _NEED_DECISIVE_ANYWHERE == _NEED_DECISIVE_ANYWHERE
+            or (bits & _NEED_PAST_ACT == _NEED_PAST_ACT and _past_act_after_subject(sentence, bits))
+        )
+        if not first and not need.passes(bits):
+            return False
     if _INDEFINITE.match(sentence) or sentence.rstrip().endswith("?"):
         return False  # "A man is locked in a room…" introduces the premise; "Who is X?" asks
     if bits is None:
         sentence = _NOT_DEATH.sub(" ", sentence)  # "the director kills it"
     # (with `bits`, `_NOT_DEATH` cannot match: `_sentence_bits`)
-    if rx is None and (
-        bits is None
-        or bits & _NEED_DECISIVE_ANYWHERE == _NEED_DECISIVE_ANYWHERE
-        or (bits & _NEED_PAST_ACT == _NEED_PAST_ACT and _past_act_after_subject(sentence))
-    ):
+    if first:
         for m in _CHARACTER_ACTS.finditer(sentence):
             # a character, then a past-tense act or a decisive one later in the clause
             after = sentence[m.end("subject") :]
@@ -821,11 +834,8 @@ def character_event(
             )
             if acts and _character_subject(m.group("subject"), film):
                 return True
-    last = rx or _CHARACTER_EVENT
-    if bits is not None:
-        need = {_CHARACTER_ACTS: _NEED_CHARACTER_ACTS}.get(last, _NEED_CHARACTER_EVENT if rx is None else (0,))
-        if not _GATES.passes(need, bits):
-            return False
+    if bits is not None and not need.passes(bits):
+        return False
     return any(_character_subject(m.group("subject"), film) for m in last.finditer(sentence))
 
 
@@ -834,14 +844,14 @@ _LY_WORD = re.compile(r"(?-i:[a-z])\w+ly")  # and its adverb
 _SUBJECT_END = ("he", "she", "they", "who", "them", "everyone", "everybody", "nobody")
 
 
-def _past_act_after_subject(sentence: str) -> bool:
+def _past_act_after_subject(sentence: str, bits: int) -> bool:
     """False only if no `_CHARACTER_ACTS` subject in `sentence` is followed by `_PAST_ACT`.
 
     Why: the first loop of `character_event` tries `_CHARACTER_ACTS` at every word (~5 µs a
     sentence) and most sentences with an "-ed" word have it nowhere near a subject. A subject
     ends a whitespace-separated word, its last word capitalised, a pronoun, a person word or
     after "both"; the past-tense verb starts the next word (or the one after an "-ly" adverb)."""
-    if "both" in sentence.lower():
+    if bits & _NEED_BOTH == _NEED_BOTH:
         return True  # "both \w+": any word can end that subject
     words = sentence.split()
     for j in range(1, len(words)):
@@ -920,11 +930,11 @@ _PAST_DECISIVE = _words(
 def _bare_name_event(
     sentence: str, film: FilmHints | None, *, past_only: bool = False, bits: int | None = None
 ) -> bool:
+    if bits is not None and not _NEED_BARE_EVENT.passes(bits):
+        return False
     if _INDEFINITE.match(sentence) or sentence.rstrip().endswith("?"):
         return False
     if bits is not None:  # `_NOT_DEATH` cannot match (`_sentence_bits`): nothing to rewrite
-        if not _GATES.passes(_NEED_BARE_EVENT, bits):
-            return False
         # a match starts at the very beginning (with a lower-case letter), after one of ,;:( or
         # after a clause word
         if not (
@@ -979,21 +989,45 @@ def _dying(sentence: str, film: FilmHints | None, *, bits: int | None = None) ->
 # `_NOT_DEATH` could rewrite it (the rules that read the rewritten sentence then see other words).
 _GATES = WordGates()
 _REVEAL_NEEDS = tuple(_GATES.add(rx) for _, rx in _REVEALS)
-# One bit of each rule's need (its rarest set): a sentence with none of them passes no rule's gate,
-# and most sentences skip the rule loop on this one test.
+_REVEAL_TERMS = tuple(_GATES.add_branches(rx) for _, rx in _REVEALS)
 _RULES = tuple(zip(_REVEALS, _REVEAL_CHECKS, _REVEAL_NEEDS, strict=True))
-_ANY_REVEAL = 0 if 0 in _REVEAL_NEEDS else functools.reduce(operator.or_, (_GATES.rarest(n) for n in _REVEAL_NEEDS))
+# The rules by one bit of their need (its rarest set): a sentence's rules to try are found from the
+# few of these bits it has, not by testing all ~50 rules.
+_RULES_BY_BIT: dict[int, list[tuple[int, int]]] = {}  # bit -> (rule, term)
+for _k, _terms in enumerate(_REVEAL_TERMS):
+    for _term in _terms:
+        _RULES_BY_BIT.setdefault(_GATES.rarest(_term) if _term else 0, []).append((_k, _term))
+_ANY_REVEAL = functools.reduce(operator.or_, _RULES_BY_BIT)
+
+
+def _rules_for(bits: int) -> list[int]:
+    """The indices (in order) of the rules whose gate `bits` passes."""
+    out = {k for k, _ in _RULES_BY_BIT.get(0, ())}  # rules that need no word
+    found = bits & _ANY_REVEAL
+    while found:
+        bit = found & -found
+        found ^= bit
+        out.update(k for k, term in _RULES_BY_BIT[bit] if bits & term == term)
+    return sorted(out)
+
+
 _NEED_NOT_DEATH = _GATES.add(_NOT_DEATH)
 _NEED_PREMISE_CUE = _GATES.add(_PREMISE_CUE)
 _NEED_ENDING_CUE = _GATES.add(_ENDING_CUE)
-_NEED_CHARACTER_EVENT = _GATES.add_branches(_CHARACTER_EVENT)
-_NEED_CHARACTER_ACTS = _GATES.add_branches(_CHARACTER_ACTS)
+_NEED_CHARACTER_EVENT = _GATES.add_gate(_CHARACTER_EVENT)
+_NEED_CHARACTER_ACTS = _GATES.add_gate(_CHARACTER_ACTS)
 _NEED_PAST_ACT = _GATES.add(_PAST_ACT)
 _NEED_DECISIVE_ANYWHERE = _GATES.add(_DECISIVE_ANYWHERE)
-_NEED_BARE_EVENT = _GATES.add_branches(_BARE_EVENT)
+_NEED_BARE_EVENT = _GATES.add_gate(_BARE_EVENT)
+_ALWAYS = Gate((0,), [0])
 _CLAUSE_START = re.compile(r"\b" + _CLAUSE_WORD + r"\s+", re.IGNORECASE)  # the third way `_BARE_EVENT` starts
 _NEED_CLAUSE_START = _GATES.add(_CLAUSE_START)
 _NEED_DYING = _GATES.add(_DYING)
+_NEED_BOTH = _GATES.add(re.compile(r"\bboth\b", re.IGNORECASE))
+# the paragraph scores' cues, by id (a compiled pattern hashes its whole program: slow as a key)
+_PARAGRAPH_NEEDS = {
+    id(rx): _GATES.add(rx) for rx in (_PLOT, _TEMPORAL, _PRONOUN3, _FIRST, _SECOND, _OPINION, _EVALUATIVE, _INTRO)
+}
 
 
 def _sentence_bits(sentence: str) -> int | None:
@@ -1006,20 +1040,44 @@ def _sentence_bits(sentence: str) -> int | None:
     return bits
 
 
+def _calm(sentence: str, bits: int, film: FilmHints | None, opening: bool) -> bool:
+    """True only if `reveal` finds nothing in `sentence`, given that no rule of `_REVEALS` passes
+    its gate: the gate of everything else it could give a reason by fails (the same tests `reveal`
+    and its helpers make, all at once, before any other work; most sentences end here)."""
+    if bits & _NEED_ENDING_CUE == _NEED_ENDING_CUE or bits & _NEED_DYING == _NEED_DYING:
+        return False
+    if film is not None and any(person in sentence for person in film.people):
+        return False
+    if _NEED_CHARACTER_EVENT.passes(bits) or bits & _NEED_DECISIVE_ANYWHERE == _NEED_DECISIVE_ANYWHERE:
+        return False
+    if bits & _NEED_PAST_ACT == _NEED_PAST_ACT and _past_act_after_subject(sentence, bits):
+        return False
+    if _NEED_BARE_EVENT.passes(bits):
+        return not opening and not (
+            "a" <= sentence[:1] <= "z"
+            or any(c in sentence for c in ",;:(")
+            or bits & _NEED_CLAUSE_START == _NEED_CLAUSE_START
+        )
+    return True
+
+
 def reveal(sentence: str, film: FilmHints | None = None, *, opening: bool = False) -> str | None:
     """The rule by which `sentence` gives a twist, a death, a killer or an ending away, or None.
 
     `opening`: the review's first sentence, where a named character doing something is
     the premise being set up rather than the story being given away."""
     bits = _sentence_bits(sentence)
+    rules: Any = _RULES
+    if bits is not None:
+        candidates = _rules_for(bits)
+        if not candidates and _calm(sentence, bits, film, opening):
+            return None
+        rules = [_RULES[k] for k in candidates]
     premise = (bits is None or bits & _NEED_PREMISE_CUE == _NEED_PREMISE_CUE) and bool(
         _PREMISE_CUE.search(sentence) and not _TWIST_WORDS.search(sentence)
     )
     indefinite = bool(_INDEFINITE.match(sentence))
     low = sentence.lower() if bits is None and sentence.isascii() else None
-    rules = _RULES
-    if bits is not None and _ANY_REVEAL and not bits & _ANY_REVEAL:
-        rules = ()  # no rule's gate passes
     for (name, rx), check, need in rules:
         if bits is not None:
             if bits & need != need:
@@ -1127,9 +1185,10 @@ def _first_narrating_sentence(text: str, names: set[str]) -> int:
     return 0
 
 
-def detect_spoilers(d: Document, film: FilmHints | None = None) -> Document:
+def detect_spoilers(d: Document, film: FilmHints | None = None, *, normal: bool = False) -> Document:
     """`d` with the retelling hidden paragraph by paragraph and every revealing sentence
-    elsewhere hidden on its own (source ``"detector"``)."""
+    elsewhere hidden on its own (source ``"detector"``). `normal`: `d` is in normal form
+    already (`model.normalize`), so a review with nothing to hide comes back as it is."""
     # The retelling rule reads a review's shape (premise, plot, verdict); a chat review of one
     # or two paragraphs has none, and there only revealing sentences are hidden.
     scores = explain(d) if len(d.blocks) >= RETELLING_MIN_BLOCKS else []
@@ -1157,6 +1216,8 @@ def detect_spoilers(d: Document, film: FilmHints | None = None) -> Document:
         for a, z, _ in reveal_ranges(text, film, opening=opening, spans=spans[k]):
             b = mark_range(b, a, z, DETECTOR_SOURCE)
         blocks.append(b)
+    if normal and not hidden and all(b is c for b, c in zip(blocks, d.blocks, strict=True)):
+        return d  # nothing marked, and normalising a normal document changes nothing
     return normalize(Document(tuple(blocks)))
 
 

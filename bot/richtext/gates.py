@@ -211,6 +211,83 @@ def needs(items: Any, left: bool = False, right: bool = False) -> list[frozenset
     return list(dict.fromkeys(out))
 
 
+Terms = list[list[frozenset[Atom]]]  # one of these conjunctions of "one of these" sets, or [] (anything)
+
+
+def _merged(branches: Terms) -> Terms:
+    """One term per branch, those of a single set joined into one (a sentence passes it if it has
+    any of their words)."""
+    single = frozenset().union(*(b[0] for b in branches if len(b) == 1))
+    return list({tuple(b): b for b in branches if len(b) > 1}.values()) + ([[single]] if single else [])
+
+
+def _strength(terms: Terms) -> float:
+    """How rarely a sentence passes `terms`: as rarely as through its most common term."""
+    return min(max(map(_score, t)) for t in terms) if terms else float("-inf")
+
+
+def _dnf(items: Any, depth: int, left: bool = False, right: bool = False) -> Terms:
+    """What every match of `items` contains, as alternatives: the pattern's most telling
+    alternation (possibly nested `depth` deep) distributed, each branch with its own needs.
+
+    Why: ``subject (kills|dies|…|is (his|her) (father|…))`` needs "kills" or "dies", or else both
+    "is" and a kin word; `needs` alone could only say "kills, dies, is or a kin word" and let
+    every sentence with "father" in. (The parts around the alternation are read on their own,
+    with unknown boundaries where they meet it: weaker, still sound, and fast.)"""
+    items = _unfactor(items)
+    base = needs(items, left, right)
+    best: tuple[float, Terms, Any] = (_strength([base] if base else []), [base] if base else [], None)
+    for k, (op, av) in enumerate(items):
+        if op is _sre.BRANCH:
+            alternatives = [list(b) for b in av[1]]
+        elif op is _sre.SUBPATTERN and len(inner := _unfactor(av[3])) == 1 and inner[0][0] is _sre.BRANCH:
+            alternatives = [list(b) for b in inner[0][1][1]]
+        else:
+            continue
+        around = needs(items[:k], left, False) + needs(items[k + 1 :], False, right)
+        inner_left, inner_right = _walk(items[:k], left, True), _walk(items[k + 1 :], right, False)
+        branches = [needs(b, inner_left, inner_right) for b in alternatives]
+        if not all(branches):
+            continue  # a branch that needs nothing: distributing this alternation cannot help
+        terms = _merged([b + around for b in branches])
+        if _strength(terms) > best[0]:
+            best = (_strength(terms), terms, (alternatives, around, inner_left, inner_right))
+    if depth > 0 and best[2] is not None:
+        alternatives, around, inner_left, inner_right = best[2]
+        deeper = [_dnf(b, depth - 1, inner_left, inner_right) for b in alternatives]
+        if all(deeper):
+            terms = _merged([t + around for d in deeper for t in d])
+            if len(terms) <= 128 and _strength(terms) >= best[0]:
+                return terms
+    return best[1]
+
+
+class Gate:
+    """Alternative needs (`_dnf`), found by one rare bit of each: a sentence's few bits among
+    those pick the alternatives worth testing, instead of testing every one."""
+
+    __slots__ = ("_by_bit", "_any", "_always")
+
+    def __init__(self, terms: tuple[int, ...], rare: list[int]) -> None:
+        self._always = 0 in terms
+        self._by_bit: dict[int, list[int]] = {}
+        for term, bit in zip(terms, rare, strict=True):
+            self._by_bit.setdefault(bit, []).append(term)
+        self._any = functools.reduce(operator.or_, self._by_bit, 0)
+
+    def passes(self, bits: int | None) -> bool:
+        """Whether a sentence with `bits` (None: unknown) may match."""
+        if bits is None or self._always:
+            return True
+        found = bits & self._any
+        while found:
+            bit = found & -found
+            found ^= bit
+            if any(bits & t == t for t in self._by_bit[bit]):
+                return True
+        return False
+
+
 class WordGates:
     """The gates of a set of patterns, and the word table that evaluates them."""
 
@@ -234,6 +311,11 @@ class WordGates:
             self._need[rx] = self._bits(needs(_sre_parse.parse(rx.pattern, rx.flags)))
         return self._need[rx]
 
+    def add_gate(self, rx: re.Pattern[str]) -> Gate:
+        """`add_branches`, indexed for testing many alternatives at once (`Gate`)."""
+        terms = self.add_branches(rx)
+        return Gate(terms, [self.rarest(t) if t else 0 for t in terms])
+
     def add_branches(self, rx: re.Pattern[str]) -> tuple[int, ...]:
         """Register `rx` as its widest top-level alternation, one need per branch: `rx` may match
         only if a sentence has all the bits of one of them (`passes`).
@@ -242,27 +324,10 @@ class WordGates:
         or "dies", or else both "is" and a kin word; one set for the whole pattern could only say
         "kills, dies, is or a kin word" and let every sentence with "father" in."""
         self.add(rx)
-        items = _unfactor(_sre_parse.parse(rx.pattern, rx.flags))
-        best: tuple[float, list[list[frozenset[Atom]]]] | None = None
-        for k, (op, av) in enumerate(items):
-            if op is _sre.BRANCH:
-                alternatives = [list(b) for b in av[1]]
-            elif op is _sre.SUBPATTERN and len(inner := _unfactor(av[3])) == 1 and inner[0][0] is _sre.BRANCH:
-                alternatives = [[(op, (*av[:3], list(b)))] for b in inner[0][1][1]]
-            else:
-                continue
-            branches = [needs([*items[:k], *b, *items[k + 1 :]]) for b in alternatives]
-            if not all(branches):
-                continue
-            single = frozenset().union(*(b[0] for b in branches if len(b) == 1))
-            terms = [b for b in branches if len(b) > 1] + ([[single]] if single else [])
-            # the weakest term decides how often the gate lets a sentence through
-            strength = min(max(map(_score, t)) for t in terms)
-            if best is None or strength > best[0]:
-                best = (strength, terms)
-        if best is None:
-            return (self._need[rx],)
-        return tuple(dict.fromkeys(self._bits(t) for t in best[1]))
+        terms = _dnf(_sre_parse.parse(rx.pattern, rx.flags), 2)
+        if not terms:
+            return (0,)
+        return tuple(dict.fromkeys(self._bits(t) for t in terms))
 
     def need(self, rx: re.Pattern[str]) -> int:
         return self._need[rx]

@@ -110,7 +110,7 @@ def read_review(
         if plain is not None:
             # normalised, no markup, nothing hidden: `apply_spoiler_mode` would hand it to the
             # detector unchanged (most imported reviews take this path)
-            return detect_spoilers(plain, film)
+            return detect_spoilers(plain, film, normal=True)
     return apply_spoiler_mode(parse(with_marks(text, marks) if marks else text, dialect), mode, film=film)
 
 
