@@ -10,8 +10,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.core import MovieBot
 from bot.dispatch import handle
+from bot.importers import jsonl
 from bot.importers.jsonl import import_movies, import_reviews
 from bot.replies import Request
 from bot.store import Store
@@ -45,7 +48,14 @@ def _cli(tmp: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
 # -- every row checked -------------------------------------------------------------------------------
 
 
-def test_bad_review_rows_are_reported_by_line_and_the_rest_imports(movie_bot: MovieBot) -> None:
+@pytest.mark.parametrize("workers", [False, True])
+def test_bad_review_rows_are_reported_by_line_and_the_rest_imports(
+    movie_bot: MovieBot, monkeypatch: pytest.MonkeyPatch, workers: bool
+) -> None:
+    if workers:  # as for a big file: rows parsed and checked in worker processes, five lines a run
+        monkeypatch.setattr(jsonl, "POOL_MIN_ROWS", 1)
+        monkeypatch.setattr(jsonl, "CHECK_LINES", 5)
+        monkeypatch.setattr(jsonl, "CHECK_AHEAD", 1)
     lines = [
         _line(text="Line one is fine."),
         '{"movie": "Parasite", "rating": NaN, "text": "nan rating"}',

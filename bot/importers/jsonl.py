@@ -24,8 +24,8 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -54,15 +54,21 @@ POOL_MIN_ROWS = 4000
 # Batches handed to the readers ahead of the one being written: with one, the readers idled
 # while this process checked the next batch's rows and wrote the last one.
 READ_AHEAD = 2
+# Rows are parsed and checked in the workers in runs of this many lines, this many runs ahead.
+CHECK_LINES = 2000
+CHECK_AHEAD = 4
 MAX_READERS = 4
 MAX_TITLE = 300
 MAX_AUTHOR = 100
 
 
-def _records(lines: Iterable[str]) -> Iterable[tuple[int, int, Any | Exception]]:
-    """(line number, characters read so far, the parsed object or the reason it is not one)."""
-    pos = 0
-    for number, line in enumerate(lines, start=1):
+def _records(lines: Iterable[str], first: int = 1, pos: int = 0) -> Iterable[tuple[int, int, Any | Exception]]:
+    """(line number, characters read so far, the parsed object or the reason it is not one).
+
+    `first` and `pos`: the number of the first line and the characters before it, for a run
+    of lines cut from a file.
+    """
+    for number, line in enumerate(lines, start=first):
         pos += len(line) + 1
         if not line.strip():
             continue
@@ -301,11 +307,34 @@ def _read_texts(items: list[tuple[str, FilmHints | None]]) -> list[ReadBody | No
     return out
 
 
-class _Reader:
-    """Reads a batch's texts, in worker processes when the file is big and there is more than one CPU.
+# What a worker makes of one line: (line number, characters read so far, the checked fields or
+# the reason the row is refused).
+Fields = tuple[str, int | None, str, float | None, str, str | None]
+Checked = tuple[int, int, Fields | str]
 
-    Reading is pure CPU and independent per review, so it spreads over cores; `submit`
-    returns at once and the import writes the previous batch while this one is read.
+
+def _check_lines(lines: list[str], first: int, pos: int) -> list[Checked]:
+    """Parse and check a run of lines (`check_review`), in a worker process for a big file: per row,
+    JSON and the checks cost about as much as the rest of what the writing process does."""
+    out: list[Checked] = []
+    for number, at, obj in _records(lines, first, pos):
+        if isinstance(obj, UserError):
+            out.append((number, at, obj.message))
+            continue
+        try:
+            out.append((number, at, check_review(obj)))
+        except UserError as exc:
+            out.append((number, at, exc.message))
+    return out
+
+
+class _Reader:
+    """Checks a file's rows and reads a batch's texts, in worker processes when the file is big and
+    there is more than one CPU.
+
+    Both are pure CPU and independent per row, so they spread over cores; each returns at once
+    (checks run a few chunks ahead, `submit` hands back a promise), and the import writes
+    earlier batches while later ones are checked and read.
     """
 
     def __init__(self, rows: int) -> None:
@@ -323,6 +352,22 @@ class _Reader:
         size = -(-len(items) // self.chunks)
         futures = [self.pool.submit(_read_texts, items[i : i + size]) for i in range(0, len(items), size)]
         return lambda: [doc for f in futures for doc in f.result()]
+
+    def checked(self, lines: Sequence[str]) -> Iterator[Checked]:
+        """`_check_lines` of every line, in order (in the workers, CHECK_AHEAD chunks ahead)."""
+        if self.pool is None:
+            yield from _check_lines(list(lines), 1, 0)
+            return
+        ahead: deque[Future[list[Checked]]] = deque()
+        pos = 0
+        for start in range(0, len(lines), CHECK_LINES):
+            chunk = list(lines[start : start + CHECK_LINES])
+            ahead.append(self.pool.submit(_check_lines, chunk, start + 1, pos))
+            pos += sum(len(line) + 1 for line in chunk)
+            if len(ahead) > CHECK_AHEAD:
+                yield from ahead.popleft().result()
+        while ahead:
+            yield from ahead.popleft().result()
 
     def close(self) -> None:
         if self.pool is not None:
@@ -399,11 +444,12 @@ def import_reviews(
     pos = 0
     try:
         with bot.bulk():
-            for number, pos, obj in _records(seq):
+            for number, pos, checked in reader.checked(seq):
+                if isinstance(checked, str):
+                    report.add(number, "failed", checked)
+                    continue
                 try:
-                    if isinstance(obj, Exception):
-                        raise obj
-                    movie, year, author, rating, text, posted_at = check_review(obj)
+                    movie, year, author, rating, text, posted_at = checked
                     film, hints = films.get(movie, year)
                     key = review_key(film.id, author, text)
                     if key in first_line:
