@@ -55,6 +55,8 @@ REQUIRED = {
     "overview": str,
 }
 OPTIONAL = {"original_title": str}
+# Who a film is fine for (bot.recommend.lexicon): every starter film says it, one way or the other.
+CONTENT = {"violent", "gory", "sexual content", "drug use", "disturbing", "frightening"}
 SAD = {"tearjerker", "heartbreaking", "devastating", "bleak", "tragic", "melancholy", "grief", "sad"}
 
 
@@ -120,8 +122,8 @@ def test_field_values_are_plausible(films: list[dict[str, Any]]) -> None:
             problems.append(f"{label}: cast should list 1-5 main actors, has {len(film['cast'])}")
         if not 40 <= film["runtime"] <= 330:
             problems.append(f"{label}: runtime {film['runtime']} min")
-        if not 5 <= len(film["keywords"]) <= 10:
-            problems.append(f"{label}: {len(film['keywords'])} keywords, want 5-10")
+        if not 8 <= len(film["keywords"]) <= 18:
+            problems.append(f"{label}: {len(film['keywords'])} keywords, want 8-18")
         if any(k != k.lower() for k in film["keywords"]):
             problems.append(f"{label}: keywords must be lower case")
         if not 30 <= len(film["overview"]) <= 400:
@@ -215,3 +217,51 @@ def test_series_entries_are_complete(films: list[dict[str, Any]]) -> None:
     }
     missing = {name: [t for t in parts if t not in titles] for name, parts in series.items()}
     assert not any(missing.values()), missing
+
+
+def test_every_film_says_who_it_is_fine_for(films: list[dict[str, Any]]) -> None:
+    """ "family friendly" (all ages), or "mature themes" and/or what makes it grown-up, never both:
+    children's requests are answered from this alone, so a film without it would be guessed at."""
+    problems = []
+    for f in films:
+        keywords = set(f["keywords"])
+        grown_up = keywords & (CONTENT | {"mature themes"})
+        if ("family friendly" in keywords) == bool(grown_up):
+            problems.append(
+                f"{f['title']} ({f['year']}): {sorted(keywords & (CONTENT | {'family friendly', 'mature themes'}))}"
+            )
+    assert not problems, problems[:20]
+
+
+@pytest.mark.parametrize(
+    ("title", "year", "fine_for_kids"),
+    [
+        ("The Exorcist", 1973, False),
+        ("Grave of the Fireflies", 1988, False),
+        ("Requiem for a Dream", 2000, False),
+        ("My Neighbor Totoro", 1988, True),
+        ("Wallace & Gromit: The Curse of the Were-Rabbit", 2005, True),
+        ("Paddington 2", 2017, True),
+        ("Coco", 2017, True),
+    ],
+)
+def test_audience_of_films_everyone_knows(
+    films: list[dict[str, Any]], title: str, year: int, fine_for_kids: bool
+) -> None:
+    film = next(f for f in films if f["title"] == title and f["year"] == year)
+    assert ("family friendly" in film["keywords"]) is fine_for_kids
+
+
+def test_alike_films_share_what_they_are_about(films: list[dict[str, Any]]) -> None:
+    """Pairs any film fan calls alike share theme keywords, not only tone words."""
+    kw = {(f["title"], f["year"]): set(f["keywords"]) - CONTENT - {"mature themes", "family friendly"} for f in films}
+    pairs = [
+        (("Heat", 1995), ("The Departed", 2006), {"cops and robbers", "organized crime"}),
+        (("Heat", 1995), ("Inside Man", 2006), {"heist", "cops and robbers"}),
+        (("Alien", 1979), ("The Thing", 1982), {"alien creature", "isolation"}),
+        (("The Dark Knight", 2008), ("Heat", 1995), {"heist", "organized crime"}),
+        (("Se7en", 1995), ("Memories of Murder", 2003), {"serial killer", "detective"}),
+        (("Blade Runner", 1982), ("Ghost in the Shell", 1995), {"cyberpunk", "artificial intelligence"}),
+    ]
+    for a, b, shared in pairs:
+        assert shared <= kw[a] & kw[b], (a, b, kw[a] & kw[b])

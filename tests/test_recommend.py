@@ -351,6 +351,38 @@ def test_a_horror_film_for_a_child_is_read_as_kids_not_as_old_films(miracle_bot:
         assert banned not in picked_titles(reply)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a horror movie my 10-year-old can watch",
+        "family night",
+        "spooky film for kids",
+        "something my 6 year old will love",
+    ],
+)
+def test_children_get_only_films_the_catalog_calls_family_friendly(miracle_bot: MovieBot, text: str) -> None:
+    """The starter catalog says who every film is fine for; a child's request never guesses past it."""
+    titles = picked_titles(ask(miracle_bot, text, chat=f"ff-{text}"))
+    assert len(titles) >= 3, titles
+    for title in titles:
+        (keywords,) = miracle_bot.store.db.execute("SELECT keywords FROM films WHERE title = ?", [title]).fetchone()
+        assert "family friendly" in json.loads(keywords), (text, title)
+
+
+@pytest.mark.parametrize("text", ["a thriller for adults", "anime but not for kids", "comedy, not for kids"])
+def test_adults_get_no_films_made_for_children(miracle_bot: MovieBot, text: str) -> None:
+    titles = picked_titles(ask(miracle_bot, text, chat=f"ad-{text}"))
+    assert titles, text
+    for title in titles:
+        genres, keywords = miracle_bot.store.db.execute(
+            "SELECT genres, keywords FROM films WHERE title = ?", [title]
+        ).fetchone()
+        made_for_children = "family" in json.loads(genres) or (
+            "animation" in json.loads(genres) and "family friendly" in json.loads(keywords)
+        )
+        assert not made_for_children, (text, title)
+
+
 def test_grown_ups_get_no_family_films(miracle_bot: MovieBot) -> None:
     titles = picked_titles(ask(miracle_bot, "animation for grown-ups", chat="grown"))
     assert titles and "Coco" not in titles and "Up" not in titles

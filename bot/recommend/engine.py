@@ -29,9 +29,15 @@ from ..store import Store
 from . import features
 from .lexicon import (
     ADULT_KEYWORDS,
+    ADULTS_ONLY_KEYWORDS,
+    AUDIENCE_KEYWORDS,
+    CONTENT_KEYWORDS,
     COUNTRY_LANGUAGES,
+    EXPLICIT_KEYWORDS,
+    FAMILY_FRIENDLY,
     FILLER,
     GENRE_WORDS,
+    GRIM_KEYWORDS,
     KEYWORD_MOODS,
     KIDS_EXCLUDED_GENRES,
     KIDS_GENRES,
@@ -216,8 +222,19 @@ class Feat:
         return frozenset(p for p in self.people if p.startswith("c:"))
 
     @lazy
+    def rated(self) -> bool:
+        """The catalog says who it is fine for (every starter film does): trusted over any guess."""
+        return bool(self.kset & AUDIENCE_KEYWORDS)
+
+    @lazy
     def adult(self) -> bool:
         """Horror, gore, sex, drugs or cruelty: not for children, nor for a night with one's parents."""
+        if self.rated:
+            # A horror film is one even when its scares are played for laughs, unless the catalog
+            # calls it family friendly (a ghost comedy for all ages).
+            if FAMILY_FRIENDLY in self.kset:
+                return False
+            return bool(self.kset & CONTENT_KEYWORDS) or "horror" in self.gset
         return (
             "horror" in self.gset
             or bool(self.kset & ADULT_KEYWORDS)
@@ -226,14 +243,24 @@ class Feat:
         )
 
     @lazy
+    def grim(self) -> bool:
+        """What a teenager is not glad to be shown: gore and cruelty, where the catalog says; a
+        teen comedy's sex jokes or an action film's fights are fine (else: the adult guess)."""
+        return bool(self.kset & GRIM_KEYWORDS) if self.rated else self.adult
+
+    @lazy
     def explicit(self) -> bool:
         """Too much even for a teenager: graphic gore or sex."""
-        return bool(self.kset & {"gory", "erotic", "torture", "cannibalism", "sex worker"}) or (
-            self.moods.get("gory", 0.0) >= 0.7
-        )
+        return bool(self.kset & EXPLICIT_KEYWORDS) or (not self.rated and self.moods.get("gory", 0.0) >= 0.7)
 
     def suits(self, audience: str) -> bool:
-        """Hard audience constraints: "my 10-year-old", "with my parents", "for adults"."""
+        """Hard audience constraints: "my 10-year-old", "with my parents", "for adults".
+
+        Children and family nights get only films the catalog calls family friendly when it says;
+        "for adults" rules out films made for children, not every film a child could watch.
+        """
+        if audience in ("kids", "family") and self.rated:
+            return FAMILY_FRIENDLY in self.kset
         if audience == "kids":
             return not self.adult and not (self.gset & KIDS_EXCLUDED_GENRES) and self.moods.get("bleak", 0) < 0.6
         if audience in ("family", "parents"):
@@ -241,7 +268,7 @@ class Feat:
         if audience == "teen":
             return not self.explicit
         if audience == "adults":
-            return "family" not in self.gset and "pixar" not in self.kset
+            return "family" not in self.gset and "pixar" not in self.kset and not (self.rated and self.kids)
         return True
 
     @lazy
@@ -830,7 +857,7 @@ class Engine:
             # grimmest adult fare (the hard line is only graphic gore and sex: `suits`).
             s += 1.0 * min(1.0, sum(w for g, w in TEEN_GENRES.items() if g in f.gset))
             s += 0.8 * bool(f.kset & TEEN_KEYWORDS) + 0.3 * f.moods.get("feelgood", 0.0)
-            s -= 0.8 * f.adult + 0.5 * f.moods.get("bleak", 0.0)
+            s -= 0.8 * f.grim + 0.5 * f.moods.get("bleak", 0.0)
         elif q.audience == "parents":
             # Something everyone in the room can enjoy: warm and light rather than bleak.
             warm = min(1.0, f.moods.get("feelgood", 0.0) + f.moods.get("heartwarming", 0.0))
@@ -838,9 +865,12 @@ class Engine:
         if q.audience == "adults":
             # "for grown-ups" asks for grown-up themes (violence, horror, sex, cruelty) first, then the
             # genres of adult life, not only for the absence of cartoons.
-            s += 0.4 * f.adult + 0.4 * bool(f.gset & MATURE_GENRES)
+            # Gore and sex say "adults only" more than a harrowing film that teenagers are shown at school.
+            s += 0.4 * f.adult + 0.4 * bool(f.gset & MATURE_GENRES) + 0.3 * bool(f.kset & ADULTS_ONLY_KEYWORDS)
             if not q.moods:
                 s += 0.6 * max(f.moods.get(m, 0.0) for m in ("bleak", "gory", "creepy"))
+            if "animation" in f.gset and "animation" not in q.genres:
+                s -= 0.3  # "a film for adults" is live action unless animation is asked for
         if q.spooky:
             spooky = sum(1 for k in f.keywords if k in SPOOKY_KEYWORDS or SPOOKY_WORDS & set(k.split()))
             s += 1.2 * min(1.0, spooky / 1.5) + 0.4 * ("fantasy" in f.gset)
@@ -1114,8 +1144,13 @@ def identity(x: Feat, f: Feat, q: Query) -> float:
 
 
 def _kids_film(f: Feat) -> bool:
-    """Made for children: a family film, or an animated one that is not for adults."""
-    return "family" in f.gset or ("animation" in f.gset and not f.adult and not f.gset & MATURE_GENRES)
+    """Made for children: a family film, or an animated one that is not for adults (family friendly,
+    where the catalog says)."""
+    if "family" in f.gset:
+        return True
+    if f.rated:
+        return "animation" in f.gset and FAMILY_FRIENDLY in f.kset
+    return "animation" in f.gset and not f.adult and not f.gset & MATURE_GENRES
 
 
 def explain(f: Feat, q: Query, likes: list[Feat]) -> tuple[list[str], list[str]]:
@@ -1138,7 +1173,8 @@ def explain(f: Feat, q: Query, likes: list[Feat]) -> tuple[list[str], list[str]]
     if q.audience in ("kids", "family") and "family" in f.gset:
         reasons.append("a family film")
     for t in likes:
-        shared = [k for k in f.keywords if k in t.kset]
+        # Two films are not alike for both being "violent" or "mature themes": that is who they suit.
+        shared = [k for k in f.keywords if k in t.kset and k not in AUDIENCE_KEYWORDS]
         if shared:
             # The pair first, then each alone, so the next pick sharing the same pair still says why.
             reasons.append("shares " + ", ".join(shared[:2]))
@@ -1148,7 +1184,7 @@ def explain(f: Feat, q: Query, likes: list[Feat]) -> tuple[list[str], list[str]]
     reasons += [k for k in f.keywords if any(_keyword_hit(w, (k,)) for w in q.words)]
     if f.directors:
         reasons.append("directed by " + f.directors[0])
-    reasons += [k for k in f.keywords if k not in ("classic", "black and white")][:3]
+    reasons += [k for k in f.keywords if k not in ("classic", "black and white") and k not in AUDIENCE_KEYWORDS][:3]
     if f.genres:
         reasons.append(", ".join(f.genres[:2]))
     return list(dict.fromkeys(matched))[:1], list(dict.fromkeys(reasons))

@@ -432,6 +432,20 @@ ADULT_KEYWORDS = frozenset(
         "haunted house",
     ]
 )
+# Who a film is fine for, as the starter catalog says it for every film: "family friendly" (all
+# ages), or what makes it grown-up. A film carrying any of these is judged by them rather than
+# guessed from its genres and theme keywords: ParaNorman-like "zombies" or "haunted house" for
+# children are family friendly, and a quiet drama about adultery is "mature themes" without being
+# horror. Imported films without them fall back to the guess (`ADULT_KEYWORDS`, genres, moods).
+FAMILY_FRIENDLY = "family friendly"
+CONTENT_KEYWORDS = frozenset(["violent", "gory", "sexual content", "drug use", "disturbing", "frightening"])
+AUDIENCE_KEYWORDS = CONTENT_KEYWORDS | {FAMILY_FRIENDLY, "mature themes"}
+# What makes a film grim for a teenager (shown, but not offered first).
+GRIM_KEYWORDS = frozenset(["gory", "disturbing"])
+# Too much even for a teenager.
+EXPLICIT_KEYWORDS = frozenset(["gory", "erotic", "torture", "cannibalism", "sex worker"])
+# What "for adults only" asks for first.
+ADULTS_ONLY_KEYWORDS = EXPLICIT_KEYWORDS | {"sexual content"}
 # Genres a child should not be handed without a grown-up choosing (teens and families may).
 KIDS_EXCLUDED_GENRES = frozenset({"horror", "thriller", "crime", "war"})
 KIDS_GENRES = {"family": 1.0, "animation": 0.4, "adventure": 0.15, "fantasy": 0.15, "comedy": 0.1}
@@ -452,8 +466,11 @@ SPOOKY_KEYWORDS = frozenset(
         "curse",
         "afterlife",
         "yokai",
+        "vampires",
+        "werewolves",
+        "zombies",
     ]
-) | frozenset(["day of the dead", "folk tale", "dark fairy tale"])
+) | frozenset(["day of the dead", "folk tale", "dark fairy tale", "haunted house"])
 # Words inside keywords that make a film spooky: "forest spirit", "were-rabbit", "young witch".
 SPOOKY_WORDS = frozenset(
     ["spirit", "spirits", "ghost", "ghosts", "witch", "monster", "monsters", "were-rabbit", "werewolf", "yokai"]
