@@ -31,13 +31,13 @@ from .lexicon import (
     ADULT_KEYWORDS,
     ADULTS_ONLY_KEYWORDS,
     AUDIENCE_KEYWORDS,
-    CONTENT_KEYWORDS,
     COUNTRY_LANGUAGES,
     EXPLICIT_KEYWORDS,
     FAMILY_FRIENDLY,
     FILLER,
     GENRE_WORDS,
     GRIM_KEYWORDS,
+    GROWN_UP_KEYWORDS,
     KEYWORD_MOODS,
     KIDS_EXCLUDED_GENRES,
     KIDS_GENRES,
@@ -92,6 +92,7 @@ CONTENT_KEYWORDS = frozenset(
         "mature themes",
         "family friendly",
         "sexual content",
+        "drug use",
         "non-gory",
         "violent",
         "gory",
@@ -234,7 +235,7 @@ class Feat:
             # calls it family friendly (a ghost comedy for all ages).
             if FAMILY_FRIENDLY in self.kset:
                 return False
-            return bool(self.kset & CONTENT_KEYWORDS) or "horror" in self.gset
+            return bool(self.kset & GROWN_UP_KEYWORDS) or "horror" in self.gset
         return (
             "horror" in self.gset
             or bool(self.kset & ADULT_KEYWORDS)

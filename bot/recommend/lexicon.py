@@ -438,8 +438,8 @@ ADULT_KEYWORDS = frozenset(
 # children are family friendly, and a quiet drama about adultery is "mature themes" without being
 # horror. Imported films without them fall back to the guess (`ADULT_KEYWORDS`, genres, moods).
 FAMILY_FRIENDLY = "family friendly"
-CONTENT_KEYWORDS = frozenset(["violent", "gory", "sexual content", "drug use", "disturbing", "frightening"])
-AUDIENCE_KEYWORDS = CONTENT_KEYWORDS | {FAMILY_FRIENDLY, "mature themes"}
+GROWN_UP_KEYWORDS = frozenset(["violent", "gory", "sexual content", "drug use", "disturbing", "frightening"])
+AUDIENCE_KEYWORDS = GROWN_UP_KEYWORDS | {FAMILY_FRIENDLY, "mature themes"}
 # What makes a film grim for a teenager (shown, but not offered first).
 GRIM_KEYWORDS = frozenset(["gory", "disturbing"])
 # Too much even for a teenager.
