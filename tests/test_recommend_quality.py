@@ -31,19 +31,19 @@ from bench.quality import (
 from bench.quality import evaluate as _evaluate
 from bot.core import MovieBot
 
-MIN_NDCG = 0.79
-MIN_P1 = 0.94
-MIN_HOLDOUT_NDCG = 0.80
+MIN_NDCG = 0.82
+MIN_P1 = 0.95
+MIN_HOLDOUT_NDCG = 0.83
 MIN_HOLDOUT_P1 = 0.92
-MIN_HOLDOUT2_NDCG = 0.60
-MIN_HOLDOUT2_P1 = 0.76
-MIN_HOLDOUT3_NDCG = 0.50
-MIN_HOLDOUT3_P1 = 0.66
+MIN_HOLDOUT2_NDCG = 0.64
+MIN_HOLDOUT2_P1 = 0.80
+MIN_HOLDOUT3_NDCG = 0.65
+MIN_HOLDOUT3_P1 = 0.80
 MIN_MARGIN = 0.50  # NDCG@5 points over the baseline
-MIN_12D_NDCG = 0.62
+MIN_12D_NDCG = 0.66
 MIN_12D_P1 = 0.80
-MIN_12D_HOLDOUT_NDCG = 0.70
-MIN_12D_HOLDOUT_P1 = 0.78
+MIN_12D_HOLDOUT_NDCG = 0.74
+MIN_12D_HOLDOUT_P1 = 0.80
 
 
 def second_holdout_rows() -> list[dict[str, Any]]:
