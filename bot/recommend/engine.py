@@ -120,6 +120,7 @@ GENRE_WEIGHT = (1.0, 0.7, 0.5, 0.4)
 ERA_SPAN = 30.0
 W_SIM_GENRE, W_SIM_KEYWORDS, W_SIM_MOOD, W_SIM_PLACE, W_SIM_ERA, W_SIM_KIND = 1.5, 2.5, 1.0, 0.4, 0.4, 0.4
 W_SIM_DIRECTOR = 1.4
+LIKE_FULL = 160  # candidates given the full likeness (the rest get a first look only)
 TRUST_HALF = 6.0  # keyword weight (sum of IDFs) at which keywords are half trusted
 TEEN_GENRES = {"adventure": 0.6, "science fiction": 0.5, "comedy": 0.4, "fantasy": 0.4, "action": 0.3, "sport": 0.5}
 TEEN_KEYWORDS = frozenset(
@@ -134,6 +135,7 @@ MATURE_GENRES = frozenset({"war", "crime", "thriller", "horror", "drama", "biogr
 
 
 _NO_MOODS = tuple(0.0 for _ in MOOD_LABELS)
+_MOOD_INDEX = {m: i for i, m in enumerate(MOOD_LABELS)}
 T = TypeVar("T")
 
 
@@ -281,8 +283,12 @@ class Feat:
         if not n:
             return _NO_MOODS
         scale = min(1.0, n / MOOD_SURE) / n
-        m = self.moods
-        return tuple(max(0.0, m.get(k, 0.0)) * scale for k in MOOD_LABELS)
+        vec = list(_NO_MOODS)
+        for m, v in self.moods.items():
+            i = _MOOD_INDEX.get(m)
+            if i is not None and v > 0:
+                vec[i] = v * scale
+        return tuple(vec)
 
     @lazy
     def mnorm(self) -> float:
@@ -532,6 +538,10 @@ class Engine:
         whatever the named film: one described by rare keywords (few close matches, low raw
         likeness) must not let ratings or stray words outweigh resemblance."""
         profiles = [(t, self.profile(t)) for t in likes[:3]]
+        if len(films) > LIKE_FULL:
+            # Full likeness for the most promising only: a cheap first look at shared keywords, main
+            # genres, makers and words (no per-film decoding) keeps the cost flat at ~`LIKE_FULL` films.
+            films = sorted(films, key=lambda f: -self._first_look(f, profiles, like_text))[:LIKE_FULL]
         out: dict[int, float] = {}
         for f in films:
             sims = [similarity(t, f, p) for t, p in profiles]
@@ -545,6 +555,17 @@ class Engine:
         if relative and top > 0:
             out = {i: v / top for i, v in out.items()}
         return out
+
+    @staticmethod
+    def _first_look(f: Feat, profiles: list[tuple[Feat, Profile]], like_text: dict[int, float] | None) -> float:
+        out = 0.0
+        for t, p in profiles:
+            pk = p.keywords
+            kw = sum(pk.get(k, 0.0) for k in f.keywords) / p.total if p.total else 0.0
+            genre = sum(GENRE_WEIGHT[min(i, 3)] for i, g in enumerate(f.genres) if g in t.gset)
+            director = any(d in t.directors for d in f.directors)
+            out = max(out, W_SIM_KEYWORDS * p.trust * kw + 0.5 * genre + W_SIM_DIRECTOR * director)
+        return out + (2 * W_LIKE_TEXT * like_text.get(f.film_id, 0.0) if like_text else 0.0)
 
     def keyword_phrases(self, q: Query) -> dict[int, float]:
         """0..1 per film: the request's own phrases that are catalog keywords ("twist ending", "heist",
