@@ -118,7 +118,7 @@ RELATED_LIFT = 3.0
 RELATED_SHARE = 0.2  # a related keyword goes with at least this share of the films having the keyword
 GENRE_WEIGHT = (1.0, 0.7, 0.5, 0.4)
 ERA_SPAN = 30.0
-W_SIM_GENRE, W_SIM_KEYWORDS, W_SIM_MOOD, W_SIM_PLACE, W_SIM_ERA, W_SIM_KIND = 1.5, 2.5, 1.0, 0.4, 0.4, 0.4
+W_SIM_GENRE, W_SIM_KEYWORDS, W_SIM_MOOD, W_SIM_PLACE, W_SIM_ERA, W_SIM_KIND = 1.5, 3.5, 1.0, 0.4, 0.4, 0.4
 W_SIM_DIRECTOR = 1.4
 LIKE_FULL = 160  # candidates given the full likeness (the rest get a first look only)
 TRUST_HALF = 6.0  # keyword weight (sum of IDFs) at which keywords are half trusted
@@ -983,7 +983,8 @@ class Engine:
                 a = p.score
                 if f.series in series_seen or f.series in like_series:
                     a -= 1.2
-                a -= vary_director * sum(directors_seen.get(d, 0) for d in f.directors)
+                # Co-directors (the Coens) count once: a film is one more by them, not two.
+                a -= vary_director * max((directors_seen.get(d, 0) for d in f.directors), default=0)
                 if f.countries:
                     a -= vary_country * countries_seen.get(f.countries[0], 0)
                 if f.year:
