@@ -31,19 +31,19 @@ from bench.quality import (
 from bench.quality import evaluate as _evaluate
 from bot.core import MovieBot
 
-MIN_NDCG = 0.82
-MIN_P1 = 0.95
-MIN_HOLDOUT_NDCG = 0.83
-MIN_HOLDOUT_P1 = 0.92
-MIN_HOLDOUT2_NDCG = 0.64
-MIN_HOLDOUT2_P1 = 0.80
-MIN_HOLDOUT3_NDCG = 0.65
-MIN_HOLDOUT3_P1 = 0.80
+MIN_NDCG = 0.83
+MIN_P1 = 0.96
+MIN_HOLDOUT_NDCG = 0.84
+MIN_HOLDOUT_P1 = 0.95
+MIN_HOLDOUT2_NDCG = 0.66
+MIN_HOLDOUT2_P1 = 0.83
+MIN_HOLDOUT3_NDCG = 0.69
+MIN_HOLDOUT3_P1 = 0.93
 MIN_MARGIN = 0.50  # NDCG@5 points over the baseline
-MIN_12D_NDCG = 0.66
-MIN_12D_P1 = 0.80
-MIN_12D_HOLDOUT_NDCG = 0.74
-MIN_12D_HOLDOUT_P1 = 0.80
+MIN_12D_NDCG = 0.67
+MIN_12D_P1 = 0.82
+MIN_12D_HOLDOUT_NDCG = 0.77
+MIN_12D_HOLDOUT_P1 = 0.93
 
 
 def second_holdout_rows() -> list[dict[str, Any]]:
