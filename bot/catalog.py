@@ -111,18 +111,58 @@ def normalize_movie(obj: Any) -> dict[str, Any]:
     }
 
 
-def load_starter_catalog(store: Store) -> int:
-    """Fill an empty database with the shipped catalog, in one transaction."""
-    path = starter_catalog_path()
-    if path is None or store.film_count() > 0:
+def load_starter_catalog(store: Store, path: Path | None = None) -> int:
+    """Fill an empty database with the shipped catalog, in one transaction; returns the films added.
+
+    A database that already has films gets no new ones, but the starter films it holds get the
+    keywords a newer catalog ships (`refresh_starter_keywords`).
+    """
+    path = path or starter_catalog_path()
+    if path is None:
+        return 0
+    if store.film_count() > 0:
+        refresh_starter_keywords(store, path)
         return 0
     added = 0
     with store.atomic():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            data = normalize_movie(json.loads(line))
+        for data in _catalog_records(path):
             if store.find_film_id(data["title"], data["year"]) is None:
                 store.add_film(data, source="catalog")
                 added += 1
     return added
+
+
+def refresh_starter_keywords(store: Store, path: Path) -> int:
+    """Give a deployed database the keywords of a newer starter catalog; returns the films updated.
+
+    The catalog only ever appends keywords (issue 12 added theme and audience keywords to every
+    film), so a starter film whose stored keywords are a strict prefix of the shipped ones is
+    brought up to date, and its recommendation features are marked for the rebuild the
+    recommender does on start. Films an admin imported (another `source`) and starter films whose
+    keywords were changed by hand (no longer a prefix) are left as they are. One transaction;
+    nothing is written when everything is current, so it is safe on every start.
+    """
+    shipped = {(d["title"].lower(), d["year"] or 0): d["keywords"] for d in _catalog_records(path)}
+    updates: list[tuple[int, list[str]]] = []
+    for film_id, title, year, stored in store.db.execute(
+        "SELECT id, title, year, keywords FROM films WHERE source = 'catalog'"
+    ):
+        new = shipped.get((str(title).lower(), year or 0))
+        try:
+            old = json.loads(stored)
+        except ValueError:
+            continue
+        if new and isinstance(old, list) and len(old) < len(new) and new[: len(old)] == old:
+            updates.append((int(film_id), new))
+    if updates:
+        with store.atomic():
+            for film_id, keywords in updates:
+                store.db.execute(
+                    "UPDATE films SET keywords = ? WHERE id = ?", [json.dumps(keywords, ensure_ascii=False), film_id]
+                )
+                store.db.execute("UPDATE rec_film SET synced = 0 WHERE film_id = ?", [film_id])
+    return len(updates)
+
+
+def _catalog_records(path: Path) -> list[dict[str, Any]]:
+    return [normalize_movie(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
