@@ -209,3 +209,22 @@ def test_fast_paths_take_effect_and_still_find_reveals() -> None:
     d = read_review("Great film. In the end the father dies in prison and his daughter learns the truth.")
     assert d.has_spoilers and "dies in prison" in d.spoiler_text()
     assert detect.reveal("Then Jack shot his brother.") is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts, st.integers(min_value=0, max_value=40))
+def test_cue_matches_at_candidate_starts_equal_the_full_finditer(text: str, pos: int) -> None:
+    from bot.richtext.readers import _CUE, _cue_matches
+
+    pos = min(pos, len(text))
+    assert [(m.span(), m.groupdict()) for m in _cue_matches(text, pos)] == [
+        (m.span(), m.groupdict()) for m in _CUE.finditer(text, pos)
+    ]
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(review_texts, st.sampled_from(["_CHARACTER_EVENT", "_CHARACTER_ACTS"]))
+def test_subject_matches_equal_the_full_finditer(sentence: str, name: str) -> None:
+    rx = getattr(detect, name)
+    fast = [(m.span(), m.group("subject")) for m in detect._subject_matches(rx, sentence)]
+    assert fast == [(m.span(), m.group("subject")) for m in rx.finditer(sentence)]

@@ -825,7 +825,7 @@ def character_event(
         sentence = _NOT_DEATH.sub(" ", sentence)  # "the director kills it"
     # (with `bits`, `_NOT_DEATH` cannot match: `_sentence_bits`)
     if first:
-        for m in _CHARACTER_ACTS.finditer(sentence):
+        for m in _subject_matches(_CHARACTER_ACTS, sentence):
             # a character, then a past-tense act or a decisive one later in the clause
             after = sentence[m.end("subject") :]
             past = _PAST_ACT.match(after)
@@ -836,7 +836,33 @@ def character_event(
                 return True
     if bits is not None and not need.passes(bits):
         return False
-    return any(_character_subject(m.group("subject"), film) for m in last.finditer(sentence))
+    character = last is _CHARACTER_EVENT or last is _CHARACTER_ACTS
+    matches = _subject_matches(last, sentence) if character else last.finditer(sentence)
+    return any(_character_subject(m.group("subject"), film) for m in matches)
+
+
+# Where a `_CHARACTER_EVENT` / `_CHARACTER_ACTS` match can start: its subject begins a word that is
+# capitalised (a name, "Mr."), a pronoun, "both", "all", "everyone"/"everybody"/"nobody", or "the",
+# "his", "her", "their" before a person word.
+_SUBJECT_START = re.compile(
+    r"\b(?=(?-i:[A-Z])|(?:he|she|they|who|both|all|everyone|everybody|nobody|the|his|her|their)\b)", re.IGNORECASE
+)
+
+
+def _subject_matches(rx: re.Pattern[str], sentence: str) -> Iterator[re.Match[str]]:
+    """The matches of ``rx.finditer(sentence)`` for the character patterns, trying `rx` only where
+    a subject can start (the same leftmost, non-overlapping matches: tests/test_richtext_fastpaths.py).
+
+    Why: those patterns open with a long alternation `re` cannot skip ahead with, so a search
+    tries it at every character (~5 µs a sentence); a sentence has a few subject starts."""
+    if not FAST_PATHS.enabled:
+        yield from rx.finditer(sentence)
+        return
+    pos = 0
+    for c in _SUBJECT_START.finditer(sentence):
+        if c.start() >= pos and (m := rx.match(sentence, c.start())) is not None:
+            yield m
+            pos = m.end()
 
 
 _ED_HEAD = re.compile(r"(?-i:[a-z])\w{2,}ed\b")  # `_PAST_ACT`'s verb, at the start of a word
@@ -1041,12 +1067,12 @@ def _sentence_bits(sentence: str) -> int | None:
 
 
 def _calm(sentence: str, bits: int, film: FilmHints | None, opening: bool) -> bool:
-    """True only if `reveal` finds nothing in `sentence`, given that no rule of `_REVEALS` passes
-    its gate: the gate of everything else it could give a reason by fails (the same tests `reveal`
+    """True only if `reveal` finds nothing in `sentence` once no rule of `_REVEALS` has given a
+    reason: the gate of everything else it could give a reason by fails (the same tests `reveal`
     and its helpers make, all at once, before any other work; most sentences end here)."""
     if bits & _NEED_ENDING_CUE == _NEED_ENDING_CUE or bits & _NEED_DYING == _NEED_DYING:
         return False
-    if film is not None and any(person in sentence for person in film.people):
+    if film is not None and any(map(sentence.__contains__, film.people)):
         return False
     if _NEED_CHARACTER_EVENT.passes(bits) or bits & _NEED_DECISIVE_ANYWHERE == _NEED_DECISIVE_ANYWHERE:
         return False
@@ -1110,8 +1136,8 @@ def reveal(sentence: str, film: FilmHints | None = None, *, opening: bool = Fals
             if subject and any(subject.group(0) in c.split() for c in film.crew):
                 continue
         return name
-    if premise:
-        return None
+    if premise or (bits is not None and _calm(sentence, bits, film, opening)):
+        return None  # (no rule gave a reason; `_calm`: nothing below can either)
     cue = _ENDING_CUE.search(sentence) if bits is None or bits & _NEED_ENDING_CUE == _NEED_ENDING_CUE else None
     if cue and character_event(sentence, film, rx=_CHARACTER_ACTS, bits=bits):
         return "ending"
