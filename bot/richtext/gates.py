@@ -151,6 +151,9 @@ def _unfactor(items: Any) -> list[tuple[Any, Any]]:
     """`items` with what `re`'s parser factored out put back: ``dies|died`` is parsed as ``die[sd]``
     and ``kills?`` as ``kill`` then an optional ``s``; as alternations of whole literals again
     (``dies|died``, ``kill|kills``) their words keep their boundaries. Same language."""
+    hit = _UNFACTORED.get(id(items))
+    if hit is not None and hit[0] is items:
+        return hit[1]
     out: list[tuple[Any, Any]] = []
     for op, av in items:
         if op is _sre.IN and 0 < len(av) <= 8 and all(o is _sre.LITERAL for o, _ in av):
@@ -165,13 +168,30 @@ def _unfactor(items: Any) -> list[tuple[Any, Any]]:
             del out[j:]
             av = (None, [run + list(b) for b in av[1]])
         out.append((op, av))
+    _UNFACTORED[id(items)] = (items, out)
     return out
+
+
+# Memos for reading one pattern (the same groups are read many times over while `_dnf` tries
+# its alternations), by the parsed object's id; each entry holds the object, so the id stays its
+# own. Emptied after each pattern (`WordGates._forget`).
+_UNFACTORED: dict[int, tuple[Any, list[tuple[Any, Any]]]] = {}
+_NEEDS: dict[tuple[int, bool, bool], tuple[Any, list[frozenset[Atom]]]] = {}
 
 
 def needs(items: Any, left: bool = False, right: bool = False) -> list[frozenset[Atom]]:
     """What every match of the parsed pattern `items` contains: a list of sets, one atom of each
     set in every match (`left`/`right`: the pattern is bounded there, see `_step`)."""
-    items = _unfactor(items)
+    hit = _NEEDS.get((id(items), left, right))
+    if hit is not None and hit[0] is items:
+        return hit[1]
+    result = _needs(items, left, right)
+    _NEEDS[id(items), left, right] = (items, result)
+    return result
+
+
+def _needs(original: Any, left: bool, right: bool) -> list[frozenset[Atom]]:
+    items = _unfactor(original)
     after = [right] * len(items)  # the backwards state right after each element
     state = right
     for k in range(len(items) - 1, -1, -1):
@@ -262,6 +282,11 @@ def _dnf(items: Any, depth: int, left: bool = False, right: bool = False) -> Ter
     return best[1]
 
 
+def _forget() -> None:
+    _UNFACTORED.clear()
+    _NEEDS.clear()
+
+
 class Gate:
     """Alternative needs (`_dnf`), found by one rare bit of each: a sentence's few bits among
     those pick the alternatives worth testing, instead of testing every one."""
@@ -295,6 +320,7 @@ class WordGates:
         self._sets: dict[frozenset[Atom], int] = {}
         self._need: dict[re.Pattern[str], int] = {}
         self._indexed: Any = None
+        self._by_bit: list[frozenset[Atom]] = []  # the sets in bit order
         self.words: _WordBits = _WordBits(self)
 
     def _bits(self, sets: list[frozenset[Atom]]) -> int:
@@ -305,10 +331,11 @@ class WordGates:
         self._indexed = None
         return need
 
-    def add(self, rx: re.Pattern[str]) -> int:
+    def add(self, rx: re.Pattern[str], parsed: Any = None) -> int:
         """Register `rx`; returns its need (the bits a sentence must have for `rx` to match)."""
         if rx not in self._need:
-            self._need[rx] = self._bits(needs(_sre_parse.parse(rx.pattern, rx.flags)))
+            self._need[rx] = self._bits(needs(parsed or _sre_parse.parse(rx.pattern, rx.flags)))
+            _forget()
         return self._need[rx]
 
     def add_gate(self, rx: re.Pattern[str]) -> Gate:
@@ -323,8 +350,10 @@ class WordGates:
         Why: a pattern such as ``subject (kills|dies|…|is (his|her) (father|…))`` needs "kills"
         or "dies", or else both "is" and a kin word; one set for the whole pattern could only say
         "kills, dies, is or a kin word" and let every sentence with "father" in."""
-        self.add(rx)
-        terms = _dnf(_sre_parse.parse(rx.pattern, rx.flags), 2)
+        parsed = _sre_parse.parse(rx.pattern, rx.flags)
+        self.add(rx, parsed)
+        terms = _dnf(parsed, 2)
+        _forget()
         if not terms:
             return (0,)
         return tuple(dict.fromkeys(self._bits(t) for t in terms))
@@ -337,7 +366,9 @@ class WordGates:
         return 1 << max((bit for s, bit in self._sets.items() if need >> bit & 1), key=self._score_of_bit)
 
     def _score_of_bit(self, b: int) -> float:
-        return _score(next(s for s, bit in self._sets.items() if bit == b))
+        if len(self._by_bit) != len(self._sets):
+            self._by_bit = list(self._sets)
+        return _score(self._by_bit[b])
 
     @staticmethod
     def passes(terms: tuple[int, ...], bits: int | None) -> bool:
