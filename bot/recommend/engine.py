@@ -62,6 +62,11 @@ MOOD_GENRE = {"sad": "drama", "funny": "comedy", "scary": "horror", "creepy": "h
 MOOD_GENRE.update(romantic="romance", tense="thriller")
 W_IDENTITY = 1.2  # "like X but sadder": per part of X's identity kept (medium, main genre, audience)
 W_KEYWORD = 0.5
+# Feelings and occasions (query.Query.vibes): the catalog keywords that show one, the genres it leans
+# to, the moods it goes against; and, for a request that is nothing but a feeling, the films the
+# catalog calls classics or cult classics first: "something to cry to" wants the well-loved weepies.
+W_VIBE, W_VIBE_GENRE, W_AVOID, W_VAGUE_ACCLAIM = 1.2, 0.5, 1.6, 0.3
+AVOID_FAINT = 0.3
 LIKE_WORDS = 10
 DF_CAP = 300
 LIKE_WORD_LIMIT = 150
@@ -787,6 +792,9 @@ class Engine:
             for k in ("coming of age", "teenager", "high school"):
                 out.update(self._top_tag(f"k:{k}", PER_LIST // 2))
         countries, genres = q.countries, q.genres
+        for k, w in q.vibe_keywords.items():
+            if w >= 0.5:
+                out.update(self._top_tag(f"k:{k}", PER_LIST // 2))
         for m in q.moods:
             keys = [f"m:{m}|{c}" for c in countries] + [f"m:{m}|{g}" for g in genres]
             for key in keys or [f"m:{m}"]:
@@ -904,6 +912,14 @@ class Engine:
         for m, w in q.moods.items():
             v = f.moods.get(m, 0.0)
             s += W_MOOD * w * v
+        if q.vibes:
+            s += W_VIBE * min(1.0, sum(w for k, w in q.vibe_keywords.items() if k in f.kset))
+            s += W_VIBE_GENRE * max((w for g, w in q.vibe_genres.items() if g in f.gset), default=0.0)
+            # A faint mood (one reviewer's "creepy") is no reason to drop a film; a clear one is.
+            clash = max((w * f.moods.get(m, 0.0) for m, w in q.avoid_moods.items()), default=0.0)
+            s -= W_AVOID * max(0.0, clash - AVOID_FAINT) / (1.0 - AVOID_FAINT)
+            if vague(q):
+                s += W_VAGUE_ACCLAIM * f.acclaim
         if q.countries:
             # A French film is one made there, ideally in French; a French co-production counts less.
             speaks = any(lang in f.languages for c in q.countries for lang in COUNTRY_LANGUAGES.get(c, ()))
@@ -1191,6 +1207,7 @@ def explain(f: Feat, q: Query, likes: list[Feat]) -> tuple[list[str], list[str]]
             matched.append(("directed by " if role == "d" else "with ") + names[key])
     reasons: list[str] = []
     reasons += [_mood_reason(f, m) for m in q.moods if f.moods.get(m, 0.0) >= 0.3]
+    reasons += sorted((k for k in f.keywords if k in q.vibe_keywords), key=lambda k: -q.vibe_keywords[k])
     if q.spooky:
         reasons += [k for k in f.keywords if k in SPOOKY_KEYWORDS or SPOOKY_WORDS & set(k.split())][:1]
     if q.audience in ("kids", "family") and "family" in f.gset:
@@ -1211,6 +1228,11 @@ def explain(f: Feat, q: Query, likes: list[Feat]) -> tuple[list[str], list[str]]
     if f.genres:
         reasons.append(", ".join(f.genres[:2]))
     return list(dict.fromkeys(matched))[:1], list(dict.fromkeys(reasons))
+
+
+def vague(q: Query) -> bool:
+    """A request that is only a feeling or occasion: nothing about country, genre, era, people or a film."""
+    return not (q.countries or q.genres or q.like or q.people or q.words or q.year_min or q.year_max or q.audience)
 
 
 def _two_reasons(reasons: list[str]) -> list[str]:

@@ -66,6 +66,338 @@ for _mood, _words in {
 # "depressing" is more bleak than sad when asked for; "sad" keeps the tears.
 MOOD_WORDS["depressing"] = "bleak"
 
+
+# -- vibes: feelings, occasions and effects ----------------------------------------
+
+# Members ask for what a film should do to them ("something to cry to", "make me think"), or for
+# an occasion ("date night", "hangover", "rainy sunday"), far more than for catalog words. A vibe
+# reads such a phrase as a recipe over what films carry: moods (weighted), catalog keywords that
+# show it (weighted: "tearjerker" says "cry" more than "tragic" does), genres it leans to, and
+# moods it goes against ("cozy" is never gory or bleak). Negated ("nothing heavy"), its moods are
+# ruled out instead. Phrases of up to four words; typos of single words are corrected like moods.
+
+
+class Vibe:
+    """One feeling or occasion: `moods`, `keywords`, `genres` wanted (0..1 each), `avoid` moods.
+
+    `topic`: the words are also what a film is about ("christmas", "summer"), so they are searched
+    for in the catalog text too, as any other word would be."""
+
+    __slots__ = ("avoid", "genres", "keywords", "label", "moods", "topic")
+
+    def __init__(
+        self, label: str, moods: str, keywords: str, genres: str = "", avoid: str = "", topic: bool = False
+    ) -> None:
+        self.label = label
+        self.topic = topic
+        self.moods = _weights(moods)
+        self.keywords = _weights(keywords)
+        self.genres = _weights(genres)
+        self.avoid = _weights(avoid)
+
+
+def _weights(spec: str) -> dict[str, float]:
+    """'tearjerker=1|heartbreaking=.6|sad' -> {'tearjerker': 1.0, 'heartbreaking': 0.6, 'sad': 1.0}."""
+    out: dict[str, float] = {}
+    for item in spec.split("|"):
+        name, _, weight = item.strip().partition("=")
+        if name:
+            out[name.strip()] = float(weight) if weight else 1.0
+    return out
+
+
+# id -> recipe. Keywords are the catalog's own (see data/catalog.jsonl); unknown ones cost nothing.
+VIBES: dict[str, Vibe] = {
+    "cry": Vibe(
+        "a good cry",
+        "sad=1",
+        "tearjerker=1|heartbreaking=.6|tragic=.3|terminal illness=.4|bittersweet=.2|self-sacrifice=.3|sacrifice=.2",
+        avoid="gory|scary|creepy",
+    ),
+    "scared": Vibe(
+        "scary",
+        "scary=1|creepy=.4",
+        "frightening=.6|jump scares=.6|haunted house=.5|demonic possession=.5|possession=.4|ghost=.4|ghosts=.4"
+        "|dread=.4|curse=.4|vengeful ghost=.5|slasher=.3|j-horror=.4|terrifying=.6|scary=.6",
+        genres="horror",
+        avoid="funny=.6|feelgood=.5",
+    ),
+    "laugh": Vibe(
+        "funny",
+        "funny=1|feelgood=.2",
+        "hilarious=1|funny=.6|slapstick=.5|parody=.6|absurd=.4|british humor=.4|buddy comedy=.5|witty=.4"
+        "|deadpan=.3|mockumentary=.4|zombie comedy=.4|quotable=.4",
+        genres="comedy",
+        avoid="bleak|sad=.6|gory=.5",
+    ),
+    "feelgood": Vibe(
+        "feel-good",
+        "feelgood=1|funny=.3",
+        "feel-good=1|uplifting=.6|fun=.4|joyful=.6|crowd-pleaser=.5|heartwarming=.4|life-affirming=.5|whimsical=.3",
+        avoid="bleak|sad=.6|gory|scary|creepy|tense=.4",
+    ),
+    "uplift": Vibe(
+        "uplifting",
+        "feelgood=.8|heartwarming=.5",
+        "uplifting=1|inspiring=1|life-affirming=.8|inspiring teacher=.7|underdog=.6|hope=.5|hopeful=.6"
+        "|resilience=.5|perseverance=.6|redemption=.3|crowd-pleaser=.4|feel-good=.4|based on true story=.2",
+        avoid="bleak|gory|scary|creepy",
+    ),
+    "comfort": Vibe(
+        "cozy",
+        "feelgood=1|heartwarming=.7",
+        "cozy=1|gentle=.7|heartwarming=.5|warm=.6|whimsical=.5|feel-good=.5|healing=.5|slow life=.6"
+        "|food and cooking=.4|food=.4|cooking=.4|studio ghibli=.3|kindness=.4",
+        avoid="bleak|gory|scary|creepy|tense=.8|sad=.5|mindbending=.4",
+    ),
+    "light": Vibe(
+        "light, easy watch",
+        "feelgood=1|funny=.6",
+        "fun=.7|feel-good=.7|funny=.5|hilarious=.4|crowd-pleaser=.5|whimsical=.4|quirky=.3|buddy comedy=.3"
+        "|romantic comedy=.3|cozy=.3",
+        avoid="bleak|sad=.7|gory|scary|creepy|tense=.5|mindbending=.5|slowburn=.6",
+    ),
+    "party": Vibe(
+        "fun with friends",
+        "funny=1|feelgood=.6",
+        "hilarious=.8|fun=.7|funny=.5|buddy comedy=.6|crowd-pleaser=.6|zombie comedy=.6|parody=.5|quotable=.5"
+        "|cult classic=.3|slapstick=.4|action-packed=.2",
+        avoid="bleak|sad=.6|slowburn=.7",
+    ),
+    "think": Vibe(
+        "thought-provoking",
+        "mindbending=.4",
+        "thought-provoking=1|philosophical=1|existential=.9|cerebral=.8|moral dilemma=.8|allegory=.6"
+        "|class allegory=.5|social satire=.5|satire=.4|class satire=.4|ambiguous=.4|artificial intelligence=.4"
+        "|contemplative=.4|injustice=.3|what makes us human=.6|identity=.3",
+        avoid="gory=.4",
+    ),
+    "mindbend": Vibe(
+        "mind-bending",
+        "mindbending=1",
+        "mind-bending=1|twisty=.5|twist ending=.4|nonlinear=.4|time loop=.6|time travel=.3|dreams=.3"
+        "|surreal=.3|paradox=.6|reverse chronology=.5|layered reality=.6|parallel realities=.6",
+    ),
+    "weird": Vibe(
+        "weird",
+        "mindbending=.4|funny=.2",
+        "surreal=1|absurd=.9|dreamlike=.7|experimental=.7|quirky=.5|art house=.4|provocative=.4|whimsical=.3"
+        "|dark comedy=.2|genre mashup=.6|cult classic=.3",
+    ),
+    "trippy": Vibe(
+        "trippy",
+        "mindbending=.8",
+        "surreal=1|dreamlike=1|dreams=.6|mind-bending=.6|hypnotic=.6|vivid colors=.5|colorful=.3"
+        "|visually stunning=.3|psychedelic=1",
+    ),
+    "epic": Vibe(
+        "epic",
+        "",
+        "epic=1|epic fantasy=1|historical epic=1|crime epic=.8|spectacle=.6|family saga=.4|blockbuster=.3"
+        "|quest=.4|visually stunning=.3",
+        genres="adventure=.3|war=.2|history=.2",
+    ),
+    "escape": Vibe(
+        "escapist",
+        "feelgood=.3",
+        "epic fantasy=1|quest=.8|alternate worlds=.7|magic=.5|fairy tale=.5|adventure=.6|spectacle=.5"
+        "|studio ghibli=.5|epic=.5|visually stunning=.4|space opera=.6|whimsical=.3",
+        genres="fantasy=.6|adventure=.6",
+        avoid="bleak|gory",
+    ),
+    "nostalgic": Vibe(
+        "nostalgic",
+        "heartwarming=.3",
+        "nostalgia=1|memories=.7|coming of age=.5|childhood=.5|childhood friendship=.5|reunion=.4|bittersweet=.3"
+        "|memory=.3|first love=.3|lost innocence=.3|1980s=.3|1950s=.2",
+        avoid="gory|scary",
+    ),
+    "lonely": Vibe(
+        "for a lonely night",
+        "heartwarming=.5|feelgood=.2",
+        "loneliness=1|unlikely friendship=.7|isolation=.4|melancholy=.4|gentle=.4|alienation=.3|friendship=.3"
+        "|found family=.4|humane=.3",
+        avoid="gory|scary|creepy",
+    ),
+    "beautiful": Vibe(
+        "beautiful",
+        "slowburn=.2",
+        "visually stunning=1|poetic=.7|painterly=.7|watercolor=.6|colorful=.5|vivid colors=.5|stylish=.4"
+        "|dreamlike=.4|atmospheric=.3|meditative=.3|lyrical=.6",
+        avoid="gory=.5",
+    ),
+    "slow": Vibe(
+        "slow and quiet",
+        "slowburn=1",
+        "slow burn=.6|quiet=.7|meditative=.8|contemplative=.8|understated=.5|gentle=.4|poetic=.4|minimalist=.5",
+        avoid="gory=.5",
+    ),
+    "intense": Vibe(
+        "intense",
+        "tense=1",
+        "intense=1|relentless=.8|suspense=.5|race against time=.6|claustrophobic=.5|action-packed=.4"
+        "|cat and mouse=.5|survival=.4|real time=.4|tense=.5|thrilling=.6|electrifying=.6|suspenseful=.5",
+        avoid="feelgood=.4|slowburn=.4",
+    ),
+    "sexy": Vibe(
+        "sensual",
+        "romantic=.8",
+        "erotic=1|sensual=1|sexual content=.6|seduction=.7|forbidden love=.5|femme fatale=.5|passion=.6"
+        "|love triangle=.3|infidelity=.3|intimate=.6",
+        avoid="gory=.5",
+    ),
+    "date": Vibe(
+        "romantic",
+        "romantic=1|feelgood=.5",
+        "romantic comedy=.8|romantic=.6|love story=.6|feel-good=.3|witty=.2|first love=.2",
+        genres="romance=.6",
+        avoid="bleak|gory|scary|creepy|sad=.4|tense=.5",
+    ),
+    "breakup": Vibe(
+        "after a breakup",
+        "feelgood=.8|funny=.6",
+        "friendship=.5|feel-good=.5|funny=.3|hilarious=.3|found family=.3|buddy comedy=.4|free spirit=.4"
+        "|female friendship=.5|breakup=.3",
+        avoid="bleak|sad=.5|romantic=.3|gory",
+    ),
+    "angry": Vibe(
+        "outrage at injustice",
+        "bleak=.3",
+        "injustice=1|infuriating=1|wrongful conviction=.6|corruption=.5|civil rights=.6|racism=.5"
+        "|police brutality=.7|false accusation=.7|mob mentality=.7|sexual harassment=.6|political=.3"
+        "|courtroom=.3|class divide=.3|abuse=.4",
+    ),
+    "grim": Vibe(
+        "bleak",
+        "bleak=1|sad=.3",
+        "bleak=.6|harrowing=.8|devastating=.6|unflinching=.6|nihilistic=.5|downward spiral=.7|disturbing=.3"
+        "|tragic=.3|hopeless=.6|raw=.3",
+        avoid="feelgood|funny=.5",
+    ),
+    "wholesome": Vibe(
+        "wholesome",
+        "heartwarming=1|feelgood=.5",
+        "heartwarming=1|gentle=.7|kindness=.7|warm=.5|family friendly=.4|feel-good=.4|healing=.4|humane=.4",
+        avoid="bleak|gory|scary|creepy|sad=.3",
+    ),
+    "halloween": Vibe(
+        "spooky",
+        "scary=.8|creepy=.5",
+        "haunted house=.6|ghost=.5|ghosts=.5|witches=.5|witch=.5|monster=.4|monsters=.4|zombies=.4"
+        "|slasher=.5|vampire=.4|vampires=.4|halloween=.6|curse=.3",
+        genres="horror",
+        topic=True,
+    ),
+    "christmas": Vibe(
+        "festive",
+        "feelgood=.3|heartwarming=.3",
+        "christmas=1|new year's eve=.8|winter=.3|snow=.3",
+        avoid="gory|bleak",
+        topic=True,
+    ),
+    "summer": Vibe(
+        "summery",
+        "feelgood=.4",
+        "summer=1|beach=.6|road trip=.5|island=.3|coming of age=.3|feel-good=.4|seaside town=.5",
+        avoid="bleak|gory",
+        topic=True,
+    ),
+}
+
+# What people type -> vibe. Checked before MOOD_WORDS, so "comfort", "uplifting", "make me think"
+# bring their keywords and what they rule out, not a bare mood.
+VIBE_WORDS: dict[str, str] = {}
+for _vibe, _words in {
+    "cry": "weepy weepie weepies tearjerker tearjerkers tear-jerker tear-jerkers tearjerking bawl bawling sob "
+    "sobbing sobfest cry crying cries weep weeping tissues waterworks teary tear-jerking cathartic|tear jerker|"
+    "make me cry|made me cry|need a good cry|good cry|ugly cry|cry my eyes out|bawl my eyes out|sob my eyes out|"
+    "cry to|want to cry|wanna cry|need to cry|tear up|box of tissues|grab the tissues|sob story|good weep",
+    "scared": "scared frightened spooked terrify terrified horrified petrified shook|be scared|"
+    "scare me|scare the hell out of me|scare the shit out of me|scare the crap out of me|freak me out|"
+    "freaked out|give me nightmares|sleep with the lights on|lights on|make me scream|keep me up at night",
+    "laugh": "laugh laughs laughing lmao lmfao rofl giggle giggles chuckle chuckles hilarious funniest "
+    "hysterical sidesplitting side-splitting|a laugh|need a laugh|make me laugh|laugh out loud|belly laugh|"
+    "crack me up|cracks me up|laugh my ass off|comedy gold|funny as hell|pee my pants|in stitches",
+    "feelgood": "feel-good feelgood happy cheerful cheery upbeat joyful joyous jolly sunny smile smiles "
+    "heartening delightful charming|feel good|feelgood movie|good mood|good vibes|happy vibes|put me in a good mood|"
+    "make me smile|make me happy|pick me up|pick-me-up|cheer me up|cheer up|bad day|rough day|shit day|"
+    "crappy day|awful day|terrible day|tough day|bad week|rough week|long week|feeling down|feeling low|"
+    "feeling blue|im sad|i'm sad|i am sad|cheer up",
+    "uplift": "uplifting inspiring inspirational inspire motivating motivational motivate hopeful "
+    "life-affirming empowering triumphant|life affirming|restore my faith in humanity|faith in humanity|"
+    "feel inspired|get motivated|true story that inspires",
+    "comfort": "cozy cosy comfy comfort comforting cocoon snug soothing calming calm chill chilled chillax "
+    "relaxing relax relaxed unwind mellow stressed anxious overwhelmed exhausted "
+    "hygge lazy|comfort film|comfort movie|comfort watch|comfort food|wind down|winding down|laid back|"
+    "laid-back|low key|low-key|lowkey|rainy day|rainy sunday|rainy night|rainy afternoon|lazy sunday|"
+    "sunday afternoon|sunday morning|cold night|winter night|snowy night|snow day|sick day|sick in bed|"
+    "home sick|under the weather|cup of tea|blanket|burnt out|burned out|after work|long day|before bed|"
+    "fall asleep to|wind down to|switch off",
+    "light": "light lighthearted light-hearted breezy easy undemanding popcorn fluffy fluff "
+    "hangover hungover brainless mindless|light watch|easy watch|easy watching|easy viewing|easy going|"
+    "easy-going|nothing heavy|not heavy|not too heavy|nothing too heavy|nothing serious|not serious|"
+    "turn my brain off|turn off my brain|switch my brain off|brain off|no brainer|hung over|long flight|"
+    "on a plane|plane ride|flight|background|in the background|while i cook|while cooking|not too deep",
+    "party": "sleepover slumber|sleepover with friends|slumber party|with friends|with my friends|with the boys|"
+    "with the girls|with the lads|girls night|girls' night|girls night in|guys night|boys night|lads night|"
+    "game night|pizza night|movie night with friends|group of friends|watch party|party",
+    "think": "thought-provoking thoughtprovoking philosophical existential intellectual profound deep "
+    "thinky meaningful smart intelligent cerebral|thought provoking|make me think|makes you think|"
+    "make you think|made me think|makes me think|get me thinking|food for thought|big questions|"
+    "something deep|something smart|think about",
+    "mindbend": "mind-bending mindbending mind-blowing mindblowing mindfuck brain-melting brainmelting "
+    "mindbendy twisty puzzle puzzling confusing head-scratcher|mind bending|mind blowing|mind-bendy|"
+    "mind bendy|mind fuck|mess with my head|messes with your head|mess with your head|messes with my head|"
+    "mess with me|blow my mind|blew my mind|melt my brain|melts my brain|brain melting|brain bending|"
+    "head scratcher|plot twist|plot twists|twist ending|twists|keep me guessing",
+    "weird": "weird weirder weirdest strange strangest bizarre odd oddball offbeat surreal "
+    "surrealist absurd absurdist quirky eccentric kooky wacky wtf unhinged batshit avant-garde experimental "
+    "unconventional outlandish|out there|off the wall|really weird|super weird|something weird|"
+    "something different|something unusual|unusual|fever dream",
+    "trippy": "trippy psychedelic hallucinatory hallucinogenic dreamlike dreamy acid|fever dream|on acid|"
+    "while high|when high|stoned|stoner",
+    "epic": "epic epics sweeping grand grandiose saga spectacle spectacular monumental|larger than life|"
+    "big budget|big screen|sweeping epic|grand scale",
+    "escape": "escapism escapist immersive|get lost in|lose myself in|transport me|another world|"
+    "other worlds|far away|whisk me away|take me away",
+    "nostalgic": "nostalgic nostalgia throwback reminisce reminiscing retro|good old days|old times|"
+    "my childhood|like childhood|feels like childhood|takes me back|take me back",
+    "lonely": "lonely loneliness lonesome alone isolated solitude|by myself|on my own|feeling alone|"
+    "feel less alone|feeling lonely|watch alone|watching alone",
+    "beautiful": "beautiful beautifully gorgeous stunning breathtaking lush painterly visually "
+    "cinematography aesthetic|eye candy|visually stunning|beautifully shot|beautiful to look at|"
+    "good cinematography|great cinematography",
+    "slow": "slow slow-paced unhurried languid meditative contemplative quiet patient|slow paced|"
+    "slow and quiet|quiet and slow|slow cinema|takes its time",
+    "intense": "intense intensity adrenaline adrenalin heart-pounding pulse-pounding white-knuckle nerve-wracking "
+    "nervewracking stressful gripping thrilling nail-biting|heart pounding|pulse pounding|"
+    "white knuckle|nerve wracking|edge of my seat|edge of your seat|on the edge of my seat|"
+    "edge-of-your-seat|edge-of-seat|nail biting|high stakes|adrenaline rush|keep me on edge",
+    "sexy": "sexy steamy sensual sultry erotic seductive passionate raunchy spicy|sex scenes|hot and steamy",
+    "date": "date valentine valentines valentine's anniversary cuddle cuddling snuggle snuggling|"
+    "date night|date movie|first date|romantic evening|romantic night|romantic evening in|with my girlfriend|"
+    "with my boyfriend|with my partner|with my wife|with my husband|with my gf|with my bf|with my date|"
+    "with my crush|with my other half|with bae|for a date|couples night|couple night|night in with",
+    "breakup": "breakup break-up heartbroken dumped|after a breakup|after my breakup|got dumped|"
+    "just got dumped|broke up|break up|just broke up|getting over|get over my ex|over my ex|my ex",
+    "angry": "angry anger rage enraging infuriating furious outraged outrage outrageous|make me angry|"
+    "makes me angry|make my blood boil|blood boil|fired up|injustice",
+    "grim": "depressing heavy harrowing grim gutting soul-crushing miserable downer bummer nihilistic hopeless "
+    "depressed|soul crushing|gut punch|gut-punch|tough watch|hard to watch|hard watch|"
+    "ruin my day|ruin my night|destroy me|wreck me|emotionally devastating|dark and depressing",
+    "wholesome": "wholesome pure lovely kindness adorable cute|warm and fuzzy|warm fuzzy|feel warm",
+    "halloween": "halloween|spooky season|halloween night|halloween party|october night",
+    "christmas": "christmas xmas christmassy festive christmasy|christmas eve|christmas day|holiday season|"
+    "new year's eve|new years eve|the holidays|holiday movie",
+    "summer": "summer summery summertime beach|summer vibes|summer night|beach day|hot day|heat wave",
+}.items():
+    _single, *_phrases = _words.split("|")
+    for _w in [*_single.split(), *(p.strip() for p in _phrases)]:
+        VIBE_WORDS.setdefault(_w, _vibe)
+VIBE_LABELS: dict[str, str] = {v: vibe.label for v, vibe in VIBES.items()}
+# When, not what: "a cozy night in", "sunday evening". Read past like filler.
+OCCASION_FILLER = _wordset("night nights evening evenings weekend afternoon morning tonite tonight's")
+
 # genre id (as the catalog spells it) -> words people type
 GENRE_WORDS: dict[str, str] = {}
 for _genre, _words in {

@@ -29,9 +29,13 @@ from .lexicon import (
     MOOD_WORDS,
     NEGATION_GLUE,
     NEGATIONS,
+    OCCASION_FILLER,
     SIMILAR_AFTER_RE,
     SIMILAR_RE,
     TITLE_STOPS,
+    VIBE_LABELS,
+    VIBE_WORDS,
+    VIBES,
     _wordset,
 )
 from .people import PeopleIndex, Person, name_keys
@@ -45,14 +49,19 @@ _COUNTRY_WORDS = {w.casefold(): c for w, c in country_words().items()}
 _GENRE_PHRASES = {p: g for g, ps in GENRE_PHRASES.items() for p in ps}
 # Single words the fuzzy matcher may correct a typo to.
 VOCAB: list[str] = sorted(
-    {w for w in (*_COUNTRY_WORDS, *GENRE_WORDS, *MOOD_WORDS, *COMBOS) if " " not in w and len(w) >= 4} - FILLER
+    {w for w in (*_COUNTRY_WORDS, *GENRE_WORDS, *MOOD_WORDS, *VIBE_WORDS, *COMBOS) if " " not in w and len(w) >= 4}
+    - FILLER
 )
 _VOCAB_SET = frozenset(VOCAB)
-_KNOWN = frozenset((*_COUNTRY_WORDS, *GENRE_WORDS, *MOOD_WORDS, *COMBOS, *_GENRE_PHRASES, *FILLER, *NEGATIONS))
+_KNOWN = frozenset(
+    (*_COUNTRY_WORDS, *GENRE_WORDS, *MOOD_WORDS, *VIBE_WORDS, *COMBOS, *_GENRE_PHRASES, *FILLER, *NEGATIONS)
+)
 
 # Two-word phrases a slip can be corrected to, and long filler words whose typos are dropped.
 _PHRASES = frozenset(
-    p for p in (*MOOD_WORDS, *_GENRE_PHRASES, *COMBOS) if p.count(" ") == 1 and all(len(w) >= 3 for w in p.split())
+    p
+    for p in (*MOOD_WORDS, *VIBE_WORDS, *_GENRE_PHRASES, *COMBOS)
+    if p.count(" ") == 1 and all(len(w) >= 3 for w in p.split())
 )
 _PHRASE_LIST = sorted(_PHRASES)
 _LONG_FILLER = sorted(w for w in FILLER if len(w) >= 6)
@@ -88,6 +97,14 @@ class Query:
     text: str = ""
     moods: dict[str, float] = field(default_factory=dict)  # mood -> weight
     not_moods: set[str] = field(default_factory=set)
+    # Feelings and occasions ("a good cry", "cozy", "date night"): their moods are in `moods`, and what
+    # else they ask of a film is summed here (lexicon.VIBES): catalog keywords and genres that show
+    # it, and moods that go against it, each 0..1.
+    vibes: list[str] = field(default_factory=list)
+    vibe_moods: set[str] = field(default_factory=set)  # moods only a vibe asked for (not shown apart)
+    vibe_keywords: dict[str, float] = field(default_factory=dict)
+    vibe_genres: dict[str, float] = field(default_factory=dict)
+    avoid_moods: dict[str, float] = field(default_factory=dict)
     countries: list[str] = field(default_factory=list)
     not_countries: set[str] = field(default_factory=set)
     genres: list[str] = field(default_factory=list)
@@ -120,6 +137,7 @@ class Query:
         return not (
             self.moods
             or self.not_moods
+            or self.vibes
             or self.countries
             or self.not_countries
             or self.genres
@@ -145,9 +163,11 @@ class Query:
             out.append(AUDIENCE_LABELS[self.audience])
         if self.spooky:
             out.append("spooky, not horror")
+        out += [VIBE_LABELS[v] for v in self.vibes]
         out += [
             (COMPARATIVES.get(m, "more " + MOOD_LABELS[m]) if w > 1.0 else MOOD_LABELS[m])
             for m, w in self.moods.items()
+            if m not in self.vibe_moods
         ]
         out += [country_name(c) for c in self.countries]
         out += [GENRE_LABELS.get(g, g) for g in self.genres]
@@ -162,7 +182,7 @@ class Query:
         out += [f"no “{k}”" for k in sorted(self.not_keywords)]
         out += [f"not {k}" for k in sorted(self.not_people)]
         out += [f"“{w}”" for w in self.words]
-        return out
+        return list(dict.fromkeys(out))  # "scared, something scary": one "scary"
 
 
 def clean(text: str) -> tuple[str, bool]:
@@ -513,7 +533,7 @@ def parse(
         if tok in NEGATION_GLUE and negate:
             i += 1
             continue
-        if tok in FILLER or len(tok) <= 2 or tok.isdigit():
+        if tok in FILLER or tok in OCCASION_FILLER or len(tok) <= 2 or tok.isdigit():
             negate = False
             i += 1
             continue
@@ -546,6 +566,8 @@ def parse(
             q.not_keywords.add(tok)
         elif tok not in q.words and len(q.words) < MAX_WORDS:
             q.words.append(tok)
+    for m in [*q.moods, *q.genres]:
+        q.avoid_moods.pop(m, None)  # "sad but hopeful": what was asked for is not avoided
     if q.audience in ("kids", "family") and ("horror" in q.genres or "scary" in q.moods or "creepy" in q.moods):
         q.genres = [g for g in q.genres if g != "horror"]
         q.spooky = True
@@ -697,6 +719,10 @@ def _is_negation_typo(tok: str) -> bool:
 
 def _apply(phrase: str, q: Query, negate: bool, comparative: bool) -> bool:
     """Record a vocabulary phrase as a facet; False when it is not one."""
+    vibe = VIBE_WORDS.get(phrase)
+    if vibe is not None and not (comparative and phrase in MOOD_WORDS):
+        _vibe(q, vibe, negate, phrase)
+        return True
     if phrase in COMBOS:
         codes, genres, moods = COMBOS[phrase]
         if negate and len(codes) + len(genres) >= 2:
@@ -729,6 +755,34 @@ def _apply(phrase: str, q: Query, negate: bool, comparative: bool) -> bool:
     return False
 
 
+def _vibe(q: Query, vibe_id: str, negate: bool, phrase: str) -> None:
+    """A feeling or occasion: its moods join the request's, its keywords, genres and dislikes are kept.
+
+    Negated ("nothing heavy", "not too weird"), the moods it stands for are ruled out instead. The
+    phrase itself counts as a keyword too: "quiet" asks for films the catalog calls quiet first."""
+    vibe = VIBES[vibe_id]
+    if negate:
+        for m, w in vibe.moods.items():
+            if w >= 0.3:
+                q.not_moods.add(m)
+                q.moods.pop(m, None)
+        return
+    if vibe_id not in q.vibes:
+        q.vibes.append(vibe_id)
+    for m, w in vibe.moods.items():
+        if m in q.not_moods:
+            continue
+        if m not in q.moods:
+            q.vibe_moods.add(m)
+        q.moods[m] = max(q.moods.get(m, 0.0), w)
+    for table, add in ((q.vibe_keywords, vibe.keywords), (q.vibe_genres, vibe.genres), (q.avoid_moods, vibe.avoid)):
+        for k, w in add.items():
+            table[k] = max(table.get(k, 0.0), w)
+    q.vibe_keywords[phrase] = 1.0
+    if vibe.topic:
+        q.words += [w for w in phrase.split() if w not in q.words and w not in FILLER and len(q.words) < MAX_WORDS]
+
+
 def _add(target: list[str] | set[str], value: str) -> None:
     if isinstance(target, set):
         target.add(value)
@@ -742,6 +796,7 @@ def _mood(q: Query, mood: str, negate: bool, comparative: bool) -> None:
         q.moods.pop(mood, None)
     elif mood not in q.not_moods:
         q.moods[mood] = max(q.moods.get(mood, 0.0), 1.3 if comparative else 1.0)
+        q.vibe_moods.discard(mood)
 
 
 def _correct(tok: str) -> str | None:
