@@ -65,8 +65,9 @@ W_KEYWORD = 0.5
 # Feelings and occasions (query.Query.vibes): the catalog keywords that show one, the genres it leans
 # to, the moods it goes against; and, for a request that is nothing but a feeling, the films the
 # catalog calls classics or cult classics first: "something to cry to" wants the well-loved weepies.
-W_VIBE, W_VIBE_GENRE, W_AVOID, W_VAGUE_ACCLAIM = 1.2, 0.5, 1.6, 0.3
+W_VIBE, W_VIBE_GENRE, W_AVOID, W_VAGUE_ACCLAIM = 1.8, 0.5, 1.6, 0.1
 AVOID_FAINT = 0.3
+VIBE_FULL = 2.0  # keyword weight at which a film shows a vibe fully
 LIKE_WORDS = 10
 DF_CAP = 300
 LIKE_WORD_LIMIT = 150
@@ -913,7 +914,8 @@ class Engine:
             v = f.moods.get(m, 0.0)
             s += W_MOOD * w * v
         if q.vibes:
-            s += W_VIBE * min(1.0, sum(w for k, w in q.vibe_keywords.items() if k in f.kset))
+            # Two telling keywords ("tearjerker", "terminal illness") make a more typical answer than one.
+            s += W_VIBE * min(1.0, sum(w for k, w in q.vibe_keywords.items() if k in f.kset) / VIBE_FULL)
             s += W_VIBE_GENRE * max((w for g, w in q.vibe_genres.items() if g in f.gset), default=0.0)
             # A faint mood (one reviewer's "creepy") is no reason to drop a film; a clear one is.
             clash = max((w * f.moods.get(m, 0.0) for m, w in q.avoid_moods.items()), default=0.0)

@@ -178,6 +178,11 @@ VIBES: dict[str, Vibe] = {
         "mind-bending=1|twisty=.5|twist ending=.4|nonlinear=.4|time loop=.6|time travel=.3|dreams=.3"
         "|surreal=.3|paradox=.6|reverse chronology=.5|layered reality=.6|parallel realities=.6",
     ),
+    "twisty": Vibe(
+        "twisty",
+        "mindbending=.6|tense=.3",
+        "twist ending=1|twisty=.6|twist=.6|unreliable narrator=.6|whodunit=.3|nonlinear=.3|psychological thriller=.3",
+    ),
     "weird": Vibe(
         "weird",
         "mindbending=.4|funny=.2",
@@ -346,10 +351,12 @@ for _vibe, _words in {
     "make you think|made me think|makes me think|get me thinking|food for thought|big questions|"
     "something deep|something smart|think about",
     "mindbend": "mind-bending mindbending mind-blowing mindblowing mindfuck brain-melting brainmelting "
-    "mindbendy twisty puzzle puzzling confusing head-scratcher|mind bending|mind blowing|mind-bendy|"
+    "mindbendy puzzle puzzling confusing head-scratcher|mind bending|mind blowing|mind-bendy|"
     "mind bendy|mind fuck|mess with my head|messes with your head|mess with your head|messes with my head|"
     "mess with me|blow my mind|blew my mind|melt my brain|melts my brain|brain melting|brain bending|"
-    "head scratcher|plot twist|plot twists|twist ending|twists|keep me guessing",
+    "head scratcher",
+    "twisty": "twisty twists twist|plot twist|plot twists|twist ending|twist endings|keep me guessing|"
+    "didn't see it coming|didnt see it coming|never saw it coming|full of twists",
     "weird": "weird weirder weirdest strange strangest bizarre odd oddball offbeat surreal "
     "surrealist absurd absurdist quirky eccentric kooky wacky wtf unhinged batshit avant-garde experimental "
     "unconventional outlandish|out there|off the wall|really weird|super weird|something weird|"
