@@ -367,3 +367,26 @@ def test_japanese_family_names_with_a_hyphen_and_uncued_misspellings() -> None:
 def test_who_watches_and_how_long_are_not_moods_or_genres(text: str, reading: list[str]) -> None:
     """ "will love" is a verb, "not for kids" repeats "grown-up", "isn't too long" is a length."""
     assert parse(text, resolve).reading() == reading
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("something to cry to", ["a good cry"]),
+        ("i wanna bawl my eyes out", ["a good cry"]),
+        ("a cozy night in, nothing too sad", ["cozy", "not sad"]),
+        ("something to watch with a hangover", ["light, easy watch"]),
+        ("a long flight", ["light, easy watch"]),
+        ("chill movie to wind down", ["calm"]),
+        ("a film that will make me think", ["thought-provoking"]),
+        ("date night with my boyfriend", ["romantic"]),
+        ("feeling lonely tonight", ["for a lonely night"]),
+        ("something wierd", ["weird"]),
+        ("not too weird, something light", ["light, easy watch", "not mind-bending"]),
+        ("a christmas movie", ["festive"]),
+        ("sci-fi without time travel", ["sci-fi", "no “time”", "no “travel”"]),
+    ],
+)
+def test_feelings_and_occasions_are_read_not_searched(text: str, reading: list[str]) -> None:
+    """What members type about a mood or an evening is read as a vibe, never left as search words."""
+    assert parse(text).reading() == reading

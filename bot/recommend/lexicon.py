@@ -139,8 +139,9 @@ VIBES: dict[str, Vibe] = {
     "uplift": Vibe(
         "uplifting",
         "feelgood=.8|heartwarming=.5",
-        "uplifting=1|inspiring=1|life-affirming=.8|inspiring teacher=.7|underdog=.6|hope=.5|hopeful=.6"
-        "|resilience=.5|perseverance=.6|redemption=.3|crowd-pleaser=.4|feel-good=.4|based on true story=.2",
+        "uplifting=1|inspiring=1|life-affirming=.8|inspiring teacher=.7|hope=.5|hopeful=.6"
+        "|resilience=.5|perseverance=.6|redemption=.3|crowd-pleaser=.4|feel-good=.4|based on true story=.2"
+        "|underdog=.3",
         avoid="bleak|gory|scary|creepy",
     ),
     "comfort": Vibe(
@@ -149,6 +150,48 @@ VIBES: dict[str, Vibe] = {
         "cozy=1|gentle=.7|heartwarming=.5|warm=.6|whimsical=.5|feel-good=.5|healing=.5|slow life=.6"
         "|food and cooking=.4|food=.4|cooking=.4|studio ghibli=.3|kindness=.4",
         avoid="bleak|gory|scary|creepy|tense=.8|sad=.5|mindbending=.4",
+    ),
+    "calm": Vibe(
+        "calm",
+        "heartwarming=.6|feelgood=.5|slowburn=.4",
+        "gentle=1|cozy=.8|quiet=.6|healing=.6|slow life=.8|meditative=.5|warm=.4|contemplative=.3"
+        "|food and cooking=.3|studio ghibli=.3|nature=.3",
+        avoid="bleak|gory|scary|creepy|tense|sad=.5|mindbending=.5",
+    ),
+    "emotional": Vibe(
+        "moving",
+        "sad=.6|heartwarming=.5",
+        "tearjerker=.6|heartbreaking=.5|bittersweet=.5|life-affirming=.4|devastating=.3|melodrama=.3|grief=.3",
+        avoid="gory|scary",
+    ),
+    "haunting": Vibe(
+        "haunting",
+        "sad=.4|slowburn=.3|creepy=.2",
+        "haunting=1|devastating=.5|heartbreaking=.4|melancholy=.5|poetic=.4|ambiguous=.3|unforgettable=.6"
+        "|grief=.3|atmospheric=.3",
+    ),
+    "whimsical": Vibe(
+        "whimsical",
+        "feelgood=.5",
+        "whimsical=1|magical=.8|magic=.5|fairy tale=.5|quirky=.4|imagination=.5|colorful=.3|studio ghibli=.4",
+        genres="fantasy=.4",
+        avoid="bleak|gory",
+    ),
+    "true": Vibe(
+        "based on a true story",
+        "",
+        "based on true story=1|biopic=.6",
+        genres="biography=.5",
+    ),
+    "trash": Vibe(
+        "so bad it's good",
+        "funny=.5|feelgood=.3",
+        "cult classic=1|low budget=.6|over the top=.8|campy=.8|b-movie=1|parody=.4|absurd=.4",
+    ),
+    "acclaimed": Vibe(
+        "acclaimed",
+        "",
+        "classic=1|masterpiece=1|palme d'or=1|landmark=.8|iconic=.7|influential=.6|cult classic=.4",
     ),
     "light": Vibe(
         "light, easy watch",
@@ -315,7 +358,8 @@ VIBE_WORDS: dict[str, str] = {}
 for _vibe, _words in {
     "cry": "weepy weepie weepies tearjerker tearjerkers tear-jerker tear-jerkers tearjerking bawl bawling sob "
     "sobbing sobfest cry crying cries weep weeping tissues waterworks teary tear-jerking cathartic|tear jerker|"
-    "make me cry|made me cry|need a good cry|good cry|ugly cry|cry my eyes out|bawl my eyes out|sob my eyes out|"
+    "make me cry|made me cry|need a good cry|good cry|ugly cry|ugly crying|sob fest|cry my eyes out|"
+    "bawl my eyes out|sob my eyes out|"
     "cry to|want to cry|wanna cry|need to cry|tear up|box of tissues|grab the tissues|sob story|good weep",
     "scared": "scared frightened spooked terrify terrified horrified petrified shook|be scared|"
     "scare me|scare the hell out of me|scare the shit out of me|scare the crap out of me|freak me out|"
@@ -327,22 +371,27 @@ for _vibe, _words in {
     "heartening delightful charming|feel good|feelgood movie|good mood|good vibes|happy vibes|put me in a good mood|"
     "make me smile|make me happy|pick me up|pick-me-up|cheer me up|cheer up|bad day|rough day|shit day|"
     "crappy day|awful day|terrible day|tough day|bad week|rough week|long week|feeling down|feeling low|"
-    "feeling blue|im sad|i'm sad|i am sad|cheer up",
+    "feeling blue|im sad|i'm sad|i am sad|cheer up|cheering up|need cheering up|cheer|"
+    "depressed|feeling depressed|i'm depressed|im depressed|when you're depressed|when i'm depressed",
     "uplift": "uplifting inspiring inspirational inspire motivating motivational motivate hopeful "
-    "life-affirming empowering triumphant|life affirming|restore my faith in humanity|faith in humanity|"
+    "life-affirming empowering triumphant|life affirming|restore my faith in humanity|"
     "feel inspired|get motivated|true story that inspires",
-    "comfort": "cozy cosy comfy comfort comforting cocoon snug soothing calming calm chill chilled chillax "
-    "relaxing relax relaxed unwind mellow stressed anxious overwhelmed exhausted "
-    "hygge lazy|comfort film|comfort movie|comfort watch|comfort food|wind down|winding down|laid back|"
-    "laid-back|low key|low-key|lowkey|rainy day|rainy sunday|rainy night|rainy afternoon|lazy sunday|"
-    "sunday afternoon|sunday morning|cold night|winter night|snowy night|snow day|sick day|sick in bed|"
-    "home sick|under the weather|cup of tea|blanket|burnt out|burned out|after work|long day|before bed|"
-    "fall asleep to|wind down to|switch off",
+    "comfort": "cozy cosy comfy comfort comforting cocoon snug hygge lazy hug|comfort film|comfort movie|"
+    "comfort watch|comfort food|rainy day|rainy sunday|rainy night|rainy afternoon|lazy sunday|"
+    "sunday afternoon|sunday morning|cold night|winter night|snowy night|snow day|snowed in|snowy|sick day|"
+    "sick in bed|home sick|under the weather|cup of tea|blanket|warm hug|a hug|like a hug|big hug",
+    "calm": "chill chilled chillax calm calming soothing relaxing relax relaxed unwind mellow peaceful serene "
+    "tranquil stressed anxious overwhelmed exhausted decompress|wind down|winding down|wind down to|"
+    "laid back|laid-back|low key|low-key|lowkey|burnt out|burned out|after work|long day|before bed|"
+    "fall asleep to|switch off|so tired|too tired|i'm tired|im tired|stressful day|stressful week",
     "light": "light lighthearted light-hearted breezy easy undemanding popcorn fluffy fluff "
-    "hangover hungover brainless mindless|light watch|easy watch|easy watching|easy viewing|easy going|"
+    "hangover hungover brainless mindless dumb stupid bored|light watch|brain dead|easy watch|easy watching|"
+    "easy viewing|easy going|"
     "easy-going|nothing heavy|not heavy|not too heavy|nothing too heavy|nothing serious|not serious|"
     "turn my brain off|turn off my brain|switch my brain off|brain off|no brainer|hung over|long flight|"
-    "on a plane|plane ride|flight|background|in the background|while i cook|while cooking|not too deep",
+    "on a plane|plane ride|flight|background|in the background|while i cook|while cooking|not too deep|"
+    "while i work|while working|while studying|while i study|while i clean|while cleaning|while i eat|"
+    "while eating|i'm bored|im bored|dumb fun|stupid funny",
     "party": "sleepover slumber|sleepover with friends|slumber party|with friends|with my friends|with the boys|"
     "with the girls|with the lads|girls night|girls' night|girls night in|guys night|boys night|lads night|"
     "game night|pizza night|movie night with friends|group of friends|watch party|party",
@@ -362,13 +411,13 @@ for _vibe, _words in {
     "unconventional outlandish|out there|off the wall|really weird|super weird|something weird|"
     "something different|something unusual|unusual|fever dream",
     "trippy": "trippy psychedelic hallucinatory hallucinogenic dreamlike dreamy acid|fever dream|on acid|"
-    "while high|when high|stoned|stoner",
+    "while high|when high|watch high|watch while high|getting high|get high|stoned|stoner",
     "epic": "epic epics sweeping grand grandiose saga spectacle spectacular monumental|larger than life|"
     "big budget|big screen|sweeping epic|grand scale",
     "escape": "escapism escapist immersive|get lost in|lose myself in|transport me|another world|"
     "other worlds|far away|whisk me away|take me away",
-    "nostalgic": "nostalgic nostalgia throwback reminisce reminiscing retro|good old days|old times|"
-    "my childhood|like childhood|feels like childhood|takes me back|take me back",
+    "nostalgic": "nostalgic nostalgia throwback reminisce reminiscing retro homesick|good old days|old times|"
+    "my childhood|like childhood|feels like childhood|takes me back|take me back|missing home|miss home",
     "lonely": "lonely loneliness lonesome alone isolated solitude|by myself|on my own|feeling alone|"
     "feel less alone|feeling lonely|watch alone|watching alone",
     "beautiful": "beautiful beautifully gorgeous stunning breathtaking lush painterly visually "
@@ -381,7 +430,8 @@ for _vibe, _words in {
     "white knuckle|nerve wracking|edge of my seat|edge of your seat|on the edge of my seat|"
     "edge-of-your-seat|edge-of-seat|nail biting|high stakes|adrenaline rush|keep me on edge",
     "sexy": "sexy steamy sensual sultry erotic seductive passionate raunchy spicy|sex scenes|hot and steamy",
-    "date": "date valentine valentines valentine's anniversary cuddle cuddling snuggle snuggling|"
+    "date": "date valentine valentines valentine's anniversary cuddle cuddling snuggle snuggling|valentines day|"
+    "valentine's day|valentine day|"
     "date night|date movie|first date|romantic evening|romantic night|romantic evening in|with my girlfriend|"
     "with my boyfriend|with my partner|with my wife|with my husband|with my gf|with my bf|with my date|"
     "with my crush|with my other half|with bae|for a date|couples night|couple night|night in with",
@@ -390,9 +440,21 @@ for _vibe, _words in {
     "angry": "angry anger rage enraging infuriating furious outraged outrage outrageous|make me angry|"
     "makes me angry|make my blood boil|blood boil|fired up|injustice",
     "grim": "depressing heavy harrowing grim gutting soul-crushing miserable downer bummer nihilistic hopeless "
-    "depressed|soul crushing|gut punch|gut-punch|tough watch|hard to watch|hard watch|"
+    "soul crushing|gut punch|gut-punch|tough watch|hard to watch|hard watch|"
     "ruin my day|ruin my night|destroy me|wreck me|emotionally devastating|dark and depressing",
-    "wholesome": "wholesome pure lovely kindness adorable cute|warm and fuzzy|warm fuzzy|feel warm",
+    "wholesome": "wholesome pure lovely kindness adorable cute|warm and fuzzy|warm fuzzy|feel warm|faith in humanity",
+    "emotional": "emotional emotionally|feel something|make me feel something|make me feel|emotional rollercoaster|"
+    "rollercoaster|emotional roller coaster|roller coaster of emotions|hit me in the feels|the feels|all the feels",
+    "haunting": "haunting powerful unforgettable lingering|stays with you|stay with you|stays with me|"
+    "stay with me|haunt me|haunts you|haunt you|will haunt me|linger|lingers|sticks with you|stick with me",
+    "whimsical": "whimsical magical enchanting charming|fairy tale vibes|full of wonder|sense of wonder",
+    "true": "|true story|based on a true story|based on true story|real story|real events|true events|"
+    "actually happened|really happened|inspired by true events",
+    "trash": "trashy campy schlocky schlock|guilty pleasure|so bad its good|so bad it's good|so bad that it's good|"
+    "b movie|b-movie|cheesy fun",
+    "acclaimed": "masterpiece masterpieces acclaimed essential greatest timeless|critically acclaimed|must see|"
+    "must-see|must watch|must-watch|all time|all-time|of all time|greatest of all time|best ever|"
+    "everyone should see|everyone should watch|award winning|award-winning|oscar winning|oscar-winning",
     "halloween": "halloween|spooky season|halloween night|halloween party|october night",
     "christmas": "christmas xmas christmassy festive christmasy|christmas eve|christmas day|holiday season|"
     "new year's eve|new years eve|the holidays|holiday movie",
@@ -403,7 +465,11 @@ for _vibe, _words in {
         VIBE_WORDS.setdefault(_w, _vibe)
 VIBE_LABELS: dict[str, str] = {v: vibe.label for v, vibe in VIBES.items()}
 # When, not what: "a cozy night in", "sunday evening". Read past like filler.
-OCCASION_FILLER = _wordset("night nights evening evenings weekend afternoon morning tonite tonight's")
+OCCASION_FILLER = _wordset(
+    "night nights evening evenings weekend afternoon morning tonite tonight's sunday saturday friday day days "
+    "season feels feeling mood moment while work material actually ever real truly totally "
+    "literally seriously honestly af rn atm"
+)
 
 # genre id (as the catalog spells it) -> words people type
 GENRE_WORDS: dict[str, str] = {}

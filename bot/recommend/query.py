@@ -181,7 +181,7 @@ class Query:
         out += [f"no {word}" for _, word in self.not_combos]
         out += [f"no “{k}”" for k in sorted(self.not_keywords)]
         out += [f"not {k}" for k in sorted(self.not_people)]
-        out += [f"“{w}”" for w in self.words]
+        out += [f"“{w}”" for w in self.words if w not in VIBE_WORDS]
         return list(dict.fromkeys(out))  # "scared, something scary": one "scary"
 
 
@@ -293,7 +293,9 @@ def _take_length(text: str, q: Query) -> str:
     if m:
         q.runtime_max, q.length = 100, "short (≤ 100 min)"
         return text[: m.start()] + " " + text[m.end() :]
-    m = re.search(r"\b(?:long|longer|lengthy)\b", text)
+    m = re.search(
+        r"\b(?:long|longer|lengthy)\b(?!\s+(?:day|days|week|weeks|flight|flights|night|haul|trip|drive|shift))", text
+    )
     if m:
         q.runtime_min, q.length = 140, "long (≥ 140 min)"
         return text[: m.start()] + " " + text[m.end() :]
@@ -779,8 +781,8 @@ def _vibe(q: Query, vibe_id: str, negate: bool, phrase: str) -> None:
         for k, w in add.items():
             table[k] = max(table.get(k, 0.0), w)
     q.vibe_keywords[phrase] = 1.0
-    if vibe.topic:
-        q.words += [w for w in phrase.split() if w not in q.words and w not in FILLER and len(q.words) < MAX_WORDS]
+    if vibe.topic:  # "christmas", "summer": also what a film is about, searched like any other word
+        q.words += [w for w in phrase.split() if w in vibe.keywords and w not in q.words and len(q.words) < MAX_WORDS]
 
 
 def _add(target: list[str] | set[str], value: str) -> None:
