@@ -468,7 +468,7 @@ VIBE_LABELS: dict[str, str] = {v: vibe.label for v, vibe in VIBES.items()}
 OCCASION_FILLER = _wordset(
     "night nights evening evenings weekend afternoon morning tonite tonight's sunday saturday friday day days "
     "season feels feeling mood moment while work material actually ever real truly totally "
-    "literally seriously honestly af rn atm"
+    "literally seriously honestly af rn atm after"
 )
 
 # genre id (as the catalog spells it) -> words people type
