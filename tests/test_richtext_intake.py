@@ -4,7 +4,7 @@ leaks of issue 10 that each used to show the secret in /review."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.richtext import (
@@ -226,6 +226,8 @@ def marked_reviews(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]], str]:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(marked_reviews())
+@example(("``` ||а|| ``` ||а|| ", [], "auto"))  # spoiler markup inside a code fence once showed as code
+@example(("a `||а||` b", [], "auto"))
 def test_spoiler_text_never_shows_outside_a_spoiler_in_any_writer(case: tuple[str, list[tuple[int, int]], str]) -> None:
     text, marks, dialect = case
     if dialect == "html" and any(c in text for c in "<>&"):
@@ -247,3 +249,16 @@ def test_a_spoiler_running_across_a_paragraph_break_is_one_section() -> None:
     d = read_review("Gorgeous. >!Ernesto poisoned Hector.\n\nHector is the great-great-grandfather.!<\n\nThe songs!")
     assert d.spoiler_sections == 1
     assert review_view(d, "Coco").endswith("Spoilers hidden (1 section): /spoiler Coco shows them.")
+
+
+def test_spoiler_markup_inside_backticks_still_hides() -> None:
+    """A member who wraps ``||the twist||`` in backticks meant to hide it; a review is not code."""
+    for text in (
+        "The ending: `||he was dead all along||`.",
+        "```\n||he was dead all along||\n```",
+        "[code]||he was dead||[/code]",
+    ):
+        d = read_review(text, marks=[], dialect="auto")
+        assert "dead" not in d.visible_text(), text
+        assert "dead" in d.plain
+    assert "a || b" in read_review("run `a || b` first", marks=[], dialect="auto").visible_text()

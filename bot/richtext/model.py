@@ -142,6 +142,12 @@ class FastPaths:
 
 FAST_PATHS = FastPaths()
 
+# Spoiler markup of any dialect. Inside backticks Discord would show it as literal code, but a review
+# is not code and its author meant to hide something: the readers honour the markup there (hiding
+# too much is the safe mistake), and the Discord writer never puts such text in a code span, so
+# what it writes reads back the same.
+SPOILER_MARKUP = re.compile(r"\|\|[^|].*?\|\||>!.*?!<|\[/?spoiler|tg-spoiler", re.IGNORECASE | re.DOTALL)
+
 
 def text_document(*paragraphs: str) -> Document:
     """A document of plain paragraphs, for replies the bot writes itself."""

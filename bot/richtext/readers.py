@@ -44,7 +44,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from .model import FAST_PATHS, Block, BlockKind, Document, Span, clean_text, has_visible, mark_range, normalize
+from .model import (
+    FAST_PATHS,
+    SPOILER_MARKUP,
+    Block,
+    BlockKind,
+    Document,
+    Span,
+    clean_text,
+    has_visible,
+    mark_range,
+    normalize,
+)
 
 DIALECTS = ("auto", "discord", "telegram_html", "reddit", "bbcode", "markdown", "plain", "html")
 
@@ -219,7 +230,12 @@ def _scan_inline(text: str, f: _Features, out: list[_Tok]) -> None:
                 close = re.compile(r"(?<!`)" + ticks + r"(?!`)").search(text, k)
                 if close is None:
                     no_close.add(ticks)
-            if close and close.start() > k and not any(m in text[k : close.start()] for m in _MARKS):
+            if (
+                close
+                and close.start() > k
+                and not any(m in text[k : close.start()] for m in _MARKS)
+                and not SPOILER_MARKUP.search(text, k, close.start())
+            ):
                 body = text[k : close.start()]
                 if len(body) > 2 and body[0] == " " and body[-1] == " " and body.strip():
                     body = body[1:-1]
@@ -381,8 +397,10 @@ def _bb_token(m: re.Match[str], out: list[_Tok]) -> None:
 
 def _bb_code(text: str, m: re.Match[str], out: list[_Tok], no_close: set[str]) -> int:
     end = None if "[/code]" in no_close else _BB_CODE_END.search(text, m.end())
-    if end and any(c in text[m.end() : end.start()] for c in _MARKS):
-        end = None  # a spoiler entity inside: not code, so the mark is seen
+    if end and (
+        any(c in text[m.end() : end.start()] for c in _MARKS) or SPOILER_MARKUP.search(text, m.end(), end.start())
+    ):
+        end = None  # a spoiler entity or spoiler markup inside: not code, so the mark is seen
     if not end:
         no_close.add("[/code]")
         out.append(_Tok("text", m.group(0)))

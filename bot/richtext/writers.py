@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .model import Block, Document, Span, has_visible, normalize
+from .model import SPOILER_MARKUP, Block, Document, Span, has_visible, normalize
 from .readers import _AHEAD, _END, _SPOILER_LABEL, read_discord_inline
 
 SPOILER_MASK = "[spoiler hidden]"
@@ -222,7 +222,13 @@ class _DTok:
 
 
 def _dc_code_ok(text: str) -> bool:
-    return bool(text.strip()) and not any(c in text for c in "`|\n") and text[0] != " " and text[-1] != " "
+    return (
+        bool(text.strip())
+        and not any(c in text for c in "`|\n")
+        and text[0] != " "
+        and text[-1] != " "
+        and not SPOILER_MARKUP.search(text)
+    )
 
 
 def _dc_units(b: Block, spans: list[Span]) -> list[_DTok]:
