@@ -1,6 +1,6 @@
 """Recommendation ranking quality on labelled request sets: NDCG@5 and P@1 per kind.
 
-`python -m bench.quality [FILE.jsonl ...] [--show]` (default: the three sets in
+`python -m bench.quality [FILE.jsonl ...] [--show]` (default: the four sets in
 tests/fixtures/recommend). Each file is a list of requests with graded judgments
 ("j": title (year) -> 3 perfect, 2 good, 1 acceptable) written before the bot's
 answers were looked at, and optionally "pooled" grades given afterwards to films
@@ -35,7 +35,7 @@ from bot.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "recommend"
-DEFAULT_SETS = ("labelled.jsonl", "holdout2.jsonl", "holdout3.jsonl")
+DEFAULT_SETS = ("labelled.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl")
 K = 5
 
 Scores = dict[tuple[str, str], tuple[float, float, float, float, int]]

@@ -39,6 +39,8 @@ MIN_HOLDOUT2_NDCG = 0.66
 MIN_HOLDOUT2_P1 = 0.83
 MIN_HOLDOUT3_NDCG = 0.69
 MIN_HOLDOUT3_P1 = 0.93
+MIN_HOLDOUT4_NDCG = 0.48  # blind grades; the issue's bar (0.75 / 0.8) is not reached on this set
+MIN_HOLDOUT4_P1 = 0.58
 MIN_MARGIN = 0.50  # NDCG@5 points over the baseline
 MIN_12D_NDCG = 0.67
 MIN_12D_P1 = 0.82
@@ -80,6 +82,22 @@ def third_holdout_rows() -> list[dict[str, Any]]:
     return labelled_rows("holdout3.jsonl")
 
 
+def fourth_holdout_rows() -> list[dict[str, Any]]:
+    """A fourth held-out set, the team's honest estimate at the end of the third round.
+
+    50 requests over every kind (similarity, people, audiences, negation, vague
+    moods, mixed constraints), written and graded from data/catalog.jsonl by an
+    engineer who had not seen the bot's answers, before the round's ranking and
+    catalog work; the engineers who changed the ranking never opened it. Only
+    aggregate blind scores were read while they worked (no request's answers),
+    and at the end the films the bot put in its top fives before and after the
+    round were graded by another judge who was not told which version returned
+    them ("pooled"). Floors are on the blind grades. Once landed it is no longer
+    blind: the next round needs a fresh set.
+    """
+    return labelled_rows("holdout4.jsonl")
+
+
 def labelled() -> list[tuple[str, dict[str, int]]]:
     return [(obj["q"], obj["j"]) for obj in labelled_rows()]
 
@@ -100,7 +118,9 @@ def quality_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MovieBot]:
 
 
 def test_labelled_set_is_sound(quality_bot: MovieBot) -> None:
-    rows = labelled() + [(obj["q"], obj["j"]) for obj in pooled(second_holdout_rows() + third_holdout_rows())]
+    rows = labelled() + [
+        (obj["q"], obj["j"]) for obj in pooled(second_holdout_rows() + third_holdout_rows() + fourth_holdout_rows())
+    ]
     assert len(rows) >= 150
     assert len({text.lower() for text, _ in rows}) == len(rows)
     missing = []
@@ -196,6 +216,18 @@ def test_third_holdout(quality_bot: MovieBot) -> None:
     print(f"  with the pooled grades: {pnd:.3f} / {pp1:.3f}")
     assert nd >= MIN_HOLDOUT3_NDCG
     assert p1 >= MIN_HOLDOUT3_P1
+
+
+def test_fourth_holdout(quality_bot: MovieBot) -> None:
+    rows = fourth_holdout_rows()
+    assert len(rows) >= 50
+    scores = evaluate(quality_bot, rows)
+    nd, p1, bnd, bp1, n = scores[("all", "all")]
+    pnd, pp1, _, _, _ = evaluate(quality_bot, pooled(rows))[("all", "all")]
+    print(f"\nfourth held-out set, {n} requests: bot {nd:.3f} / {p1:.3f}  |  FTS bm25 {bnd:.3f} / {bp1:.3f}")
+    print(f"  with the pooled grades: {pnd:.3f} / {pp1:.3f}")
+    assert nd >= MIN_HOLDOUT4_NDCG
+    assert p1 >= MIN_HOLDOUT4_P1
 
 
 def test_miracle_first_for_sad_korean_drama(quality_bot: MovieBot) -> None:
