@@ -15,7 +15,6 @@ import signal
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 from bot.catalog import load_starter_catalog
@@ -24,6 +23,7 @@ from bot.richtext import text_document
 from bot.store import Store
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.telegram_server import FakeTelegram
+from tests.fixtures.both_platforms import until
 from tests.fixtures.program import program_env
 
 TG_TOKEN = "7012345678:AAH-fake_Token-for-crash_0123456789"
@@ -34,15 +34,6 @@ CHATS = 50
 def _moviebot() -> list[str]:
     exe = Path(sys.executable).parent / "moviebot"
     return [str(exe)] if exe.is_file() else [sys.executable, "-m", "bot"]
-
-
-async def until(cond: Callable[[], bool], limit: float = 60.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + limit
-    while not cond():
-        if loop.time() > end:
-            raise AssertionError("condition not met")
-        await asyncio.sleep(0.02)
 
 
 def outbox(db: Path) -> list[tuple[str, str, str]]:
@@ -107,7 +98,7 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_each_exactly_once(tmp_p
         # Slow enough that the kill lands mid-fan-out; the restart may go at full speed.
         first = await start("telegram:overall=8/1,chat=1/1,group=20/60;discord:overall=1/1")
         try:
-            await until(lambda: sum(tg_feed().values()) >= 10)
+            await until(lambda: sum(tg_feed().values()) >= 10, 60)
         finally:
             first.kill()  # SIGKILL: no cleanup, no drain
             await first.wait()
@@ -120,7 +111,7 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_each_exactly_once(tmp_p
 
         second = await start("telegram:overall=100/1,chat=1/1,group=20/60;discord:overall=50/1")
         try:
-            await until(lambda: all(s == "delivered" for _, _, s in outbox(db)))
+            await until(lambda: all(s == "delivered" for _, _, s in outbox(db)), 60)
             # SIGTERM drains what is in flight: the counts below are everything the restart sent.
         finally:
             second.send_signal(signal.SIGTERM)

@@ -8,16 +8,13 @@ both, spoiler-free, in each platform's own markup.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from bot.catalog import load_starter_catalog
-from bot.core import MovieBot
 from bot.store import Store
-from moviebot.runner import serve
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.telegram_server import FakeTelegram
-from tests.fixtures.both_platforms import both_settings, until
+from tests.fixtures.both_platforms import serving_both, until
 
 TG_TOKEN = "7012345678:AAH-fake_Token-for-feed_0123456789"
 DC_TOKEN = "fake.discord.token-for-feed-0123456789"
@@ -28,12 +25,7 @@ async def test_a_review_added_on_one_platform_reaches_both(tmp_path: Path) -> No
     async with FakeTelegram(token=TG_TOKEN) as tg, FakeDiscord(token=DC_TOKEN) as dc:
         store = Store.open(tmp_path / "moviebot.db")
         load_starter_catalog(store)
-        settings = both_settings(tmp_path / "moviebot.db", tg, dc, tg_token=TG_TOKEN, dc_token=DC_TOKEN)
-        bot = MovieBot(store, settings)
-        stop = asyncio.Event()
-        task = asyncio.create_task(serve(bot, settings, stop))
-        try:
-            await dc.wait_for(lambda: dc.connected and dc.sync_count >= 1, 15)
+        async with serving_both(store, tg, dc, tg_token=TG_TOKEN, dc_token=DC_TOKEN):
             ann = tg.add_user("Ann")
             club = tg.supergroup("Film club")
             forum = tg.supergroup("Cinema forum", forum=True)
@@ -69,9 +61,6 @@ async def test_a_review_added_on_one_platform_reaches_both(tmp_path: Path) -> No
             await until(lambda: len(feed_tg()) == 4 and len(feed_dc()) == 4)
             await until(lambda: all(r[0] == "delivered" for r in store.db.execute("SELECT status FROM outbox")))
             assert rec.acknowledged
-        finally:
-            stop.set()
-            assert await asyncio.wait_for(task, 20) == 0
         # Stopping drained every delivery in flight, so what the fakes hold is all that was sent: once each.
         # (That later polls of the outbox never resend a delivered row is test_feed_dispatcher's, in virtual time.)
         assert len(feed_tg()) == 4 and len(feed_dc()) == 4

@@ -17,12 +17,13 @@ as the ranking improves, never lower them. The scoring lives in bench/quality.py
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from bench.quality import (
+    Scores,
     bot_ranking,
     labelled_rows,
     open_quality_bot,
@@ -117,6 +118,13 @@ def quality_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MovieBot]:
     bot.store.close()
 
 
+def print_scores(title: str, scores: Scores) -> None:
+    """Per kind and split, the bot beside the search box (shown with `pytest -s`)."""
+    print(title)
+    for (kind, split), (nd, p1, bnd, bp1, n) in sorted(scores.items()):
+        print(f"  {kind:10} {split:8} n={n:3}  {nd:.3f} / {p1:.3f}  |  {bnd:.3f} / {bp1:.3f}")
+
+
 def test_labelled_set_is_sound(quality_bot: MovieBot) -> None:
     rows = labelled() + [
         (obj["q"], obj["j"]) for obj in pooled(second_holdout_rows() + third_holdout_rows() + fourth_holdout_rows())
@@ -145,9 +153,9 @@ def test_quality_beats_search_box(quality_bot: MovieBot) -> None:
     rows = [r for r in labelled_rows() if "batch" not in r]  # the floors below were set on these
     assert len(rows) >= 120
     scores = evaluate(quality_bot, rows)
-    print(f"\nrecommend quality over {len(rows)} labelled requests (bot NDCG@5 / P@1 | FTS bm25 NDCG@5 / P@1):")
-    for (kind, split), (nd, p1, bnd, bp1, n) in sorted(scores.items()):
-        print(f"  {kind:10} {split:8} n={n:3}  {nd:.3f} / {p1:.3f}  |  {bnd:.3f} / {bp1:.3f}")
+    print_scores(
+        f"\nrecommend quality over {len(rows)} labelled requests (bot NDCG@5 / P@1 | FTS bm25 NDCG@5 / P@1):", scores
+    )
     nd, p1, bnd, _, _ = scores[("all", "all")]
     hnd, hp1, _, _, _ = scores[("all", "holdout")]
     assert nd >= MIN_NDCG
@@ -166,9 +174,7 @@ def test_batch_12d(quality_bot: MovieBot) -> None:
     rows = [r for r in labelled_rows() if r.get("batch") == "12d"]
     assert len(rows) >= 30
     scores = evaluate(quality_bot, rows)
-    print(f"\nissue 12d requests, {len(rows)} (bot NDCG@5 / P@1 | FTS bm25 NDCG@5 / P@1):")
-    for (kind, split), (nd, p1, bnd, bp1, n) in sorted(scores.items()):
-        print(f"  {kind:10} {split:8} n={n:3}  {nd:.3f} / {p1:.3f}  |  {bnd:.3f} / {bp1:.3f}")
+    print_scores(f"\nissue 12d requests, {len(rows)} (bot NDCG@5 / P@1 | FTS bm25 NDCG@5 / P@1):", scores)
     nd, p1, _, _, _ = scores[("all", "all")]
     hnd, hp1, _, _, _ = scores[("all", "holdout")]
     assert nd >= MIN_12D_NDCG
@@ -192,42 +198,32 @@ def test_mood_requests(quality_bot: MovieBot) -> None:
     assert hp1 >= MIN_MOOD_HOLDOUT_P1
 
 
-def test_second_holdout(quality_bot: MovieBot) -> None:
-    rows = second_holdout_rows()
-    assert len(rows) >= 30
+@pytest.mark.parametrize(
+    ("rows_of", "at_least", "min_ndcg", "min_p1"),
+    [
+        (second_holdout_rows, 30, MIN_HOLDOUT2_NDCG, MIN_HOLDOUT2_P1),
+        (third_holdout_rows, 15, MIN_HOLDOUT3_NDCG, MIN_HOLDOUT3_P1),
+        (fourth_holdout_rows, 50, MIN_HOLDOUT4_NDCG, MIN_HOLDOUT4_P1),
+    ],
+    ids=["holdout2", "holdout3", "holdout4"],
+)
+def test_later_holdout(
+    quality_bot: MovieBot,
+    rows_of: Callable[[], list[dict[str, Any]]],
+    at_least: int,
+    min_ndcg: float,
+    min_p1: float,
+) -> None:
+    """Each later held-out set, floors on its blind grades; the pooled grades are printed beside them."""
+    rows = rows_of()
+    assert len(rows) >= at_least
     scores = evaluate(quality_bot, rows)
-    print(f"\nsecond held-out set, {len(rows)} requests (bot NDCG@5 / P@1 | FTS bm25 NDCG@5 / P@1):")
-    for (kind, split), (nd, p1, bnd, bp1, n) in sorted(scores.items()):
-        print(f"  {kind:10} {split:8} n={n:3}  {nd:.3f} / {p1:.3f}  |  {bnd:.3f} / {bp1:.3f}")
+    print_scores(f"\n{rows[0]['split']}, {len(rows)} requests (bot NDCG@5 / P@1 | FTS bm25 NDCG@5 / P@1):", scores)
     pnd, pp1, _, _, _ = evaluate(quality_bot, pooled(rows))[("all", "all")]
     print(f"  with the pooled grades: {pnd:.3f} / {pp1:.3f}")
     nd, p1, _, _, _ = scores[("all", "all")]
-    assert nd >= MIN_HOLDOUT2_NDCG
-    assert p1 >= MIN_HOLDOUT2_P1
-
-
-def test_third_holdout(quality_bot: MovieBot) -> None:
-    rows = third_holdout_rows()
-    assert len(rows) >= 15
-    scores = evaluate(quality_bot, rows)
-    nd, p1, bnd, bp1, n = scores[("all", "all")]
-    pnd, pp1, _, _, _ = evaluate(quality_bot, pooled(rows))[("all", "all")]
-    print(f"\nthird held-out set, {n} similarity requests: bot {nd:.3f} / {p1:.3f}  |  FTS bm25 {bnd:.3f} / {bp1:.3f}")
-    print(f"  with the pooled grades: {pnd:.3f} / {pp1:.3f}")
-    assert nd >= MIN_HOLDOUT3_NDCG
-    assert p1 >= MIN_HOLDOUT3_P1
-
-
-def test_fourth_holdout(quality_bot: MovieBot) -> None:
-    rows = fourth_holdout_rows()
-    assert len(rows) >= 50
-    scores = evaluate(quality_bot, rows)
-    nd, p1, bnd, bp1, n = scores[("all", "all")]
-    pnd, pp1, _, _, _ = evaluate(quality_bot, pooled(rows))[("all", "all")]
-    print(f"\nfourth held-out set, {n} requests: bot {nd:.3f} / {p1:.3f}  |  FTS bm25 {bnd:.3f} / {bp1:.3f}")
-    print(f"  with the pooled grades: {pnd:.3f} / {pp1:.3f}")
-    assert nd >= MIN_HOLDOUT4_NDCG
-    assert p1 >= MIN_HOLDOUT4_P1
+    assert nd >= min_ndcg
+    assert p1 >= min_p1
 
 
 def test_miracle_first_for_sad_korean_drama(quality_bot: MovieBot) -> None:

@@ -23,14 +23,12 @@ from telegram import Chat, Message, MessageEntity
 
 from adapters.telegram.handlers import spoiler_marks
 from bot.catalog import load_starter_catalog
-from bot.core import MovieBot
 from bot.importers.files import import_file
 from bot.store import Store
-from moviebot.runner import serve
 from tests.checks.discord_markdown import spoiler_text, visible_text
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.telegram_server import FakeTelegram
-from tests.fixtures.both_platforms import both_settings, until
+from tests.fixtures.both_platforms import serving_both, until
 from tests.fixtures.discord.harness import catalog_store, running_bot
 from tests.fixtures.telegram.harness import TOKEN, TelegramHarness, split_spoilers
 
@@ -172,12 +170,7 @@ async def test_span_tag_review_in_feed_posts_on_both_platforms(tmp_path: Path) -
     async with FakeTelegram(token=TG_TOKEN) as tg, FakeDiscord(token=DC_TOKEN) as dc:
         store = Store.open(tmp_path / "moviebot.db")
         load_starter_catalog(store)
-        settings = both_settings(tmp_path / "moviebot.db", tg, dc, tg_token=TG_TOKEN, dc_token=DC_TOKEN)
-        bot = MovieBot(store, settings)
-        stop = asyncio.Event()
-        task = asyncio.create_task(serve(bot, settings, stop))
-        try:
-            await dc.wait_for(lambda: dc.connected and dc.sync_count >= 1, 15)
+        async with serving_both(store, tg, dc, tg_token=TG_TOKEN, dc_token=DC_TOKEN):
             ann = tg.add_user("Ann")
             club = tg.supergroup("Film club")
             tg.set_admin(club, ann)
@@ -198,9 +191,6 @@ async def test_span_tag_review_in_feed_posts_on_both_platforms(tmp_path: Path) -
                 return [m for m in dc.messages if m.route == "channel" and "New review of" in m.content]
 
             await until(lambda: len(feed_tg()) == 1 and len(feed_dc()) == 1)
-        finally:
-            stop.set()
-            assert await asyncio.wait_for(task, 20) == 0
         for text in [feed_tg()[0].plain, visible_text(feed_dc()[0].content), feed_dc()[0].content]:
             assert "Funny and sharp." in text
             assert "bunker" not in text and "span" not in text and "tg-spoiler" not in text
